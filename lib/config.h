@@ -1,0 +1,55 @@
+/*
+ * config.h: drio's configuration.  One file of `key = value` lines (the
+ * path given with -c, else SYSCONFDIR/drio/drio.conf when it exists), then
+ * every key overridden by the environment variable DRIO_<KEY> (upper
+ * case).  Every key is listed in config.c's table and documented in
+ * conf/drio.conf.example; a test keeps the two equal.
+ *
+ * The loaded configuration is the one piece of process state besides the
+ * database connection: it is read once at startup and never changes.
+ *
+ * SPDX-License-Identifier: MIT
+ */
+#ifndef DRIO_CONFIG_H
+#define DRIO_CONFIG_H
+
+#include <stdbool.h>
+
+#include "error.h"
+
+struct config {
+	char *database_url;         /* libpq connection string or URI */
+	char *public_url;           /* origin clients reach drio at */
+	long long max_body_bytes;   /* request bodies above this get 413 */
+	long long workers;          /* worker processes per responder */
+	char *sql_dir;              /* migrations read by drio-admin */
+	long long session_days;     /* default lifetime of API sessions */
+	long long invite_hours;     /* lifetime of member invitations */
+	long long db_statement_timeout_ms; /* server-side statement timeout */
+	long long socket_mode;      /* mode of sockets made with --listen */
+};
+
+/*
+ * Load configuration: defaults, then the file at path (NULL: the default
+ * path, silently skipped when absent; an explicit path must exist), then
+ * DRIO_* environment variables.  An unknown key, a malformed line or a
+ * value out of bounds is an error naming the file, line and key.
+ * Returns 0 and fills cfg (release with config_free) or -1 and err.
+ */
+int config_load(struct config *cfg, const char *path, struct error *err);
+
+/* Release what config_load allocated.  Accepts a zeroed struct. */
+void config_free(struct config *cfg);
+
+/* The path config_load reads when given NULL. */
+const char *config_default_path(void);
+
+/*
+ * Visit every known key in table order with its current value rendered
+ * as text.  Used by `drio-admin config` and by the test that checks
+ * conf/drio.conf.example documents every key.  Can't fail.
+ */
+void config_each_key(const struct config *cfg,
+    void (*visit)(const char *key, const char *value, void *ctx), void *ctx);
+
+#endif

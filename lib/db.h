@@ -1,0 +1,88 @@
+/*
+ * db.h: PostgreSQL access.  One persistent connection per process, made
+ * on first use and remade after it is lost.  Statements are a fixed,
+ * named catalogue (struct db_statement, declared static const next to the
+ * code that runs them), prepared once per connection and executed only
+ * with parameters: no SQL is ever built from input.
+ *
+ * Failures are mapped from SQLSTATE to drio's codes: a unique violation is
+ * ERR_CONFLICT (409), a lost or refused connection ERR_DATABASE_UNAVAILABLE
+ * (503), anything else ERR_INTERNAL (500, with the server's message in the
+ * log only).  db_transaction() retries its body after a serialization
+ * failure or deadlock.
+ *
+ * SPDX-License-Identifier: MIT
+ */
+#ifndef DRIO_DB_H
+#define DRIO_DB_H
+
+#include <libpq-fe.h>
+#include <stdbool.h>
+
+#include "error.h"
+
+struct db_statement {
+	const char *name; /* unique in the process; names the prepared stmt */
+	const char *sql;  /* one statement with $1..$n placeholders */
+};
+
+enum db_isolation {
+	DB_READ_COMMITTED = 0,
+	DB_SERIALIZABLE
+};
+
+/*
+ * Remember how to connect: a libpq conninfo string or URI, and the
+ * server-side statement timeout to set on every connection (0: none).
+ * Borrows conninfo for the life of the process.  Can't fail; connecting
+ * happens on first use.
+ */
+void db_configure(const char *conninfo, long long statement_timeout_ms);
+
+/* Close the connection, if any.  Can't fail. */
+void db_disconnect(void);
+
+/*
+ * Run stmt with nparams text parameters (NULL entries are SQL NULL).  On
+ * success returns 0 and, when result is not NULL, stores the result for
+ * the caller to PQclear.  Returns -1 and err on failure; err->code tells
+ * conflict, unavailable or internal.  Outside a transaction a statement
+ * that fails because the connection was lost is retried once on a new
+ * connection.
+ */
+int db_exec(const struct db_statement *stmt, int nparams,
+    const char *const *params, PGresult **result, struct error *err);
+
+/*
+ * Run body(ctx, err) inside BEGIN ... COMMIT at the given isolation.  When
+ * body returns -1 the transaction is rolled back and its error returned.
+ * A serialization failure or deadlock (in body or at COMMIT) rolls back
+ * and runs body again, up to a few times, so body must only touch the
+ * database and ctx.  Returns 0, or -1 and err.
+ */
+int db_transaction(enum db_isolation isolation,
+    int (*body)(void *ctx, struct error *err), void *ctx, struct error *err);
+
+/*
+ * Run a script of several statements (a migration) with the simple query
+ * protocol, in the current transaction if any.  Only for trusted text
+ * from sql/.  Returns 0, or -1 and err.
+ */
+int db_exec_script(const char *sql, struct error *err);
+
+/* Check that the database answers (SELECT 1).  Returns 0, or -1 and err. */
+int db_ping(struct error *err);
+
+/* The SQLSTATE of the last failed statement, or "" when none. */
+const char *db_last_sqlstate(void);
+
+/* Value at (row, col), or NULL when it is SQL NULL.  Can't fail. */
+const char *db_value(const PGresult *res, int row, int col);
+
+/* Value at (row, col) as an integer (0 when NULL).  Can't fail. */
+long long db_int(const PGresult *res, int row, int col);
+
+/* Value at (row, col) as a boolean ("t").  Can't fail. */
+bool db_bool(const PGresult *res, int row, int col);
+
+#endif

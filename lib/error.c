@@ -1,0 +1,164 @@
+/*
+ * error.c: the error-code table and the error struct's helpers (see
+ * error.h).  The table is the single source of every ErrorBody code string
+ * and status; docs/errors.md documents the same list and t/01-docs-errors.t
+ * keeps the two equal.
+ *
+ * SPDX-License-Identifier: MIT
+ */
+#include <stdarg.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "error.h"
+
+struct error_info {
+	const char *code;
+	int status;
+	const char *message;
+};
+
+static const struct error_info error_table[ERR__MAX] = {
+	[ERR_NONE] = { "none", 200, "No error." },
+	[ERR_BAD_REQUEST] = { "bad_request", 400, "The request is malformed." },
+	[ERR_INVALID_JSON] = { "invalid_json", 400, "The request body is not a JSON object." },
+	[ERR_UNAUTHORIZED] = { "unauthorized", 401, "A bearer token is required." },
+	[ERR_INVALID_TOKEN] = { "invalid_token", 401, "The bearer token is invalid, expired or revoked." },
+	[ERR_FORBIDDEN] = { "forbidden", 403, "You are not allowed to do this." },
+	[ERR_INSUFFICIENT_ROLE] = { "insufficient_role", 403, "Your role in this workspace does not allow this." },
+	[ERR_OWNER_PROTECTED] = { "owner_protected", 403, "The workspace owner cannot be removed or demoted." },
+	[ERR_OWN_ROLE] = { "cannot_change_own_role", 403, "You cannot change your own role." },
+	[ERR_NOT_FOUND] = { "not_found", 404, "No such route." },
+	[ERR_WORKSPACE_NOT_FOUND] = { "workspace_not_found", 404, "No such workspace." },
+	[ERR_MEMBER_NOT_FOUND] = { "member_not_found", 404, "No such member in this workspace." },
+	[ERR_SESSION_NOT_FOUND] = { "session_not_found", 404, "No such session." },
+	[ERR_METHOD_NOT_ALLOWED] = { "method_not_allowed", 405, "This route does not accept that method." },
+	[ERR_CONFLICT] = { "conflict", 409, "The request conflicts with the current state." },
+	[ERR_MEMBER_EXISTS] = { "member_exists", 409, "That account is already a member of this workspace." },
+	[ERR_PAYLOAD_TOO_LARGE] = { "payload_too_large", 413, "The request body is too large." },
+	[ERR_UNSUPPORTED_MEDIA] = { "unsupported_media_type", 415, "The request body must be application/json." },
+	[ERR_VALIDATION] = { "validation_error", 422, "The request failed validation." },
+	[ERR_INTERNAL] = { "internal_error", 500, "Something went wrong on our side." },
+	[ERR_DATABASE_UNAVAILABLE] = { "database_unavailable", 503, "The database is unavailable." },
+};
+
+static const struct error_info *
+error_info(enum error_code code)
+{
+	if ((int)code < 0 || code >= ERR__MAX || error_table[code].code == NULL)
+		code = ERR_INTERNAL;
+	return &error_table[code];
+}
+
+const char *
+error_code_string(enum error_code code)
+{
+	return error_info(code)->code;
+}
+
+int
+error_http_status(enum error_code code)
+{
+	return error_info(code)->status;
+}
+
+const char *
+error_default_message(enum error_code code)
+{
+	return error_info(code)->message;
+}
+
+void
+error_clear(struct error *err)
+{
+	if (err == NULL)
+		return;
+	if (err->details != NULL)
+		json_object_put(err->details);
+	memset(err, 0, sizeof(*err));
+}
+
+int
+error_set(struct error *err, enum error_code code, const char *fmt, ...)
+{
+	va_list ap;
+
+	if (err == NULL)
+		return -1;
+	error_clear(err);
+	err->code = code;
+	if (fmt == NULL) {
+		snprintf(err->message, sizeof(err->message), "%s",
+		    error_default_message(code));
+	} else {
+		va_start(ap, fmt);
+		vsnprintf(err->message, sizeof(err->message), fmt, ap);
+		va_end(ap);
+	}
+	return -1;
+}
+
+void
+error_hint(struct error *err, const char *fmt, ...)
+{
+	va_list ap;
+
+	if (err == NULL)
+		return;
+	va_start(ap, fmt);
+	vsnprintf(err->hint, sizeof(err->hint), fmt, ap);
+	va_end(ap);
+}
+
+int
+error_add_detail(struct error *err, const char *loc_where,
+    const char *loc_name, const char *msg, const char *type)
+{
+	json_object *detail, *loc;
+
+	if (err->details == NULL) {
+		err->details = json_object_new_array();
+		if (err->details == NULL)
+			return -1;
+	}
+	detail = json_object_new_object();
+	loc = json_object_new_array();
+	if (detail == NULL || loc == NULL) {
+		json_object_put(detail);
+		json_object_put(loc);
+		return -1;
+	}
+	json_object_array_add(loc, json_object_new_string(loc_where));
+	if (loc_name != NULL)
+		json_object_array_add(loc, json_object_new_string(loc_name));
+	json_object_object_add(detail, "loc", loc);
+	json_object_object_add(detail, "msg", json_object_new_string(msg));
+	json_object_object_add(detail, "type", json_object_new_string(type));
+	json_object_array_add(err->details, detail);
+	return 0;
+}
+
+json_object *
+error_to_json(const struct error *err)
+{
+	json_object *body;
+	enum error_code code = err->code == ERR_NONE ? ERR_INTERNAL : err->code;
+
+	body = json_object_new_object();
+	if (body == NULL)
+		return NULL;
+	json_object_object_add(body, "code",
+	    json_object_new_string(error_code_string(code)));
+	json_object_object_add(body, "message", json_object_new_string(
+	    err->message[0] != '\0' ? err->message :
+	    error_default_message(code)));
+	json_object_object_add(body, "status",
+	    json_object_new_int(error_http_status(code)));
+	if (err->hint[0] != '\0')
+		json_object_object_add(body, "hint",
+		    json_object_new_string(err->hint));
+	if (err->details != NULL)
+		json_object_object_add(body, "details",
+		    json_object_get(err->details));
+	return body;
+}

@@ -1,0 +1,391 @@
+/*
+ * http.c: reading a FastCGI request into a struct request and writing the
+ * response (see http.h).
+ *
+ * SPDX-License-Identifier: MIT
+ */
+#include <ctype.h>
+#include <errno.h>
+#include <fcgiapp.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "crypto.h"
+#include "http.h"
+#include "router.h"
+
+static int
+hex_value(int c)
+{
+	if (c >= '0' && c <= '9')
+		return c - '0';
+	if (c >= 'a' && c <= 'f')
+		return c - 'a' + 10;
+	if (c >= 'A' && c <= 'F')
+		return c - 'A' + 10;
+	return -1;
+}
+
+long
+http_percent_decode(char *s, bool plus_is_space)
+{
+	char *in = s, *out = s;
+
+	while (*in != '\0') {
+		if (*in == '%') {
+			int hi = hex_value((unsigned char)in[1]);
+			int lo = hi < 0 ? -1 : hex_value((unsigned char)in[2]);
+
+			if (hi < 0 || lo < 0 || (hi == 0 && lo == 0))
+				return -1;
+			*out++ = (char)(hi << 4 | lo);
+			in += 3;
+		} else if (*in == '+' && plus_is_space) {
+			*out++ = ' ';
+			in++;
+		} else {
+			*out++ = *in++;
+		}
+	}
+	*out = '\0';
+	return (long)(out - s);
+}
+
+int
+http_parse_query(struct arena *arena, const char *raw,
+    struct http_param **out, size_t *count, struct error *err)
+{
+	struct http_param *params;
+	size_t n = 1, i = 0;
+	const char *p, *start;
+
+	*out = NULL;
+	*count = 0;
+	if (raw == NULL || raw[0] == '\0')
+		return 0;
+	for (p = raw; *p != '\0'; p++)
+		if (*p == '&')
+			n++;
+	params = arena_alloc(arena, n * sizeof(*params));
+	if (params == NULL)
+		return error_set(err, ERR_INTERNAL, "out of memory");
+
+	for (start = raw; ; start = p + 1) {
+		char *pair, *eq;
+
+		p = strchr(start, '&');
+		if (p == NULL)
+			p = start + strlen(start);
+		if (p > start) {
+			pair = arena_strndup(arena, start, (size_t)(p - start));
+			if (pair == NULL)
+				return error_set(err, ERR_INTERNAL,
+				    "out of memory");
+			eq = strchr(pair, '=');
+			if (eq != NULL)
+				*eq++ = '\0';
+			if (http_percent_decode(pair, true) < 0 ||
+			    (eq != NULL && http_percent_decode(eq, true) < 0))
+				return error_set(err, ERR_BAD_REQUEST,
+				    "The query string has a malformed %%-escape.");
+			params[i].name = pair;
+			params[i].value = eq != NULL ? eq : "";
+			i++;
+		}
+		if (*p == '\0')
+			break;
+	}
+	*out = params;
+	*count = i;
+	return 0;
+}
+
+/* Is id usable as a request id: 1..64 of [A-Za-z0-9._-]? */
+static bool
+request_id_acceptable(const char *id)
+{
+	size_t i;
+
+	if (id == NULL || id[0] == '\0')
+		return false;
+	for (i = 0; id[i] != '\0'; i++)
+		if (i >= HTTP_REQUEST_ID_MAX ||
+		    !(isalnum((unsigned char)id[i]) || id[i] == '.' ||
+		    id[i] == '_' || id[i] == '-'))
+			return false;
+	return true;
+}
+
+static void
+request_id_choose(struct request *req)
+{
+	const char *given = http_header(req, "X-Request-Id");
+	const char *proxy = req->fcgi != NULL ?
+	    FCGX_GetParam("DRIO_REQUEST_ID", req->fcgi->envp) : NULL;
+	unsigned char raw[16];
+	size_t i;
+
+	if (request_id_acceptable(given)) {
+		snprintf(req->request_id, sizeof(req->request_id), "%s", given);
+		return;
+	}
+	if (request_id_acceptable(proxy)) {
+		snprintf(req->request_id, sizeof(req->request_id), "%s", proxy);
+		return;
+	}
+	if (crypto_random(raw, sizeof(raw), NULL) != 0)
+		memset(raw, 0, sizeof(raw));
+	for (i = 0; i < sizeof(raw); i++)
+		snprintf(req->request_id + 2 * i, 3, "%02x", raw[i]);
+}
+
+int
+http_request_begin(struct request *req, FCGX_Request *fcgi,
+    const struct config *config, struct error *err)
+{
+	const char *method, *uri, *query;
+	char *path, *mark;
+
+	req->fcgi = fcgi;
+	req->config = config;
+	request_id_choose(req);
+
+	method = FCGX_GetParam("REQUEST_METHOD", fcgi->envp);
+	req->method = arena_strdup(req->arena, method != NULL ? method : "GET");
+	req->path = "/";
+
+	/*
+	 * REQUEST_URI is the path as the client sent it; nginx's DOCUMENT_URI
+	 * would be normalised already.  Decode it ourselves, once.
+	 */
+	uri = FCGX_GetParam("REQUEST_URI", fcgi->envp);
+	if (uri == NULL)
+		uri = FCGX_GetParam("SCRIPT_NAME", fcgi->envp);
+	if (uri == NULL || uri[0] != '/')
+		return error_set(err, ERR_BAD_REQUEST,
+		    "The request has no path.");
+	path = arena_strdup(req->arena, uri);
+	if (path == NULL || req->method == NULL)
+		return error_set(err, ERR_INTERNAL, "out of memory");
+	mark = strchr(path, '?');
+	if (mark != NULL)
+		*mark = '\0';
+	req->path = path;
+	if (http_percent_decode(path, false) < 0) {
+		req->path = arena_strdup(req->arena, uri);
+		return error_set(err, ERR_BAD_REQUEST,
+		    "The path has a malformed %%-escape.");
+	}
+
+	query = FCGX_GetParam("QUERY_STRING", fcgi->envp);
+	if (query == NULL) {
+		const char *q = strchr(uri, '?');
+
+		query = q != NULL ? q + 1 : "";
+	}
+	return http_parse_query(req->arena, query, &req->query, &req->nquery,
+	    err);
+}
+
+void
+http_request_end(struct request *req)
+{
+	if (req->body_json != NULL)
+		json_object_put(req->body_json);
+	req->body_json = NULL;
+	arena_free(req->arena);
+	req->arena = NULL;
+}
+
+const char *
+http_header(const struct request *req, const char *name)
+{
+	char param[128];
+	size_t i, o = 0;
+
+	if (req->fcgi == NULL)
+		return NULL;
+	if (strcasecmp(name, "Content-Type") == 0)
+		return FCGX_GetParam("CONTENT_TYPE", req->fcgi->envp);
+	if (strcasecmp(name, "Content-Length") == 0)
+		return FCGX_GetParam("CONTENT_LENGTH", req->fcgi->envp);
+	o = (size_t)snprintf(param, sizeof(param), "HTTP_");
+	for (i = 0; name[i] != '\0' && o < sizeof(param) - 1; i++)
+		param[o++] = name[i] == '-' ? '_' :
+		    (char)toupper((unsigned char)name[i]);
+	param[o] = '\0';
+	return FCGX_GetParam(param, req->fcgi->envp);
+}
+
+const char *
+http_path_param(const struct request *req, const char *name)
+{
+	size_t i;
+
+	for (i = 0; i < req->nparams; i++)
+		if (strcmp(req->params[i].name, name) == 0)
+			return req->params[i].value;
+	return NULL;
+}
+
+int
+http_read_body(struct request *req, long long max_bytes, struct error *err)
+{
+	const char *length = http_header(req, "Content-Length");
+	long long declared = -1;
+	size_t cap, got = 0;
+	char *buf;
+
+	if (req->body != NULL)
+		return 0;
+	if (length != NULL && length[0] != '\0') {
+		char *end;
+
+		errno = 0;
+		declared = strtoll(length, &end, 10);
+		if (errno != 0 || *end != '\0' || declared < 0)
+			return error_set(err, ERR_BAD_REQUEST,
+			    "Content-Length is malformed.");
+		if (declared > max_bytes) {
+			error_set(err, ERR_PAYLOAD_TOO_LARGE, NULL);
+			error_hint(err, "Send at most %lld bytes.", max_bytes);
+			return -1;
+		}
+	}
+	cap = (size_t)(declared >= 0 ? declared : max_bytes + 1);
+	buf = arena_alloc(req->arena, cap + 1);
+	if (buf == NULL)
+		return error_set(err, ERR_INTERNAL, "out of memory");
+	while (got < cap) {
+		int n = FCGX_GetStr(buf + got, (int)(cap - got > 65536 ?
+		    65536 : cap - got), req->fcgi->in);
+
+		if (n <= 0)
+			break;
+		got += (size_t)n;
+	}
+	if ((long long)got > max_bytes) {
+		error_set(err, ERR_PAYLOAD_TOO_LARGE, NULL);
+		error_hint(err, "Send at most %lld bytes.", max_bytes);
+		return -1;
+	}
+	buf[got] = '\0';
+	req->body = buf;
+	req->body_len = got;
+	return 0;
+}
+
+const char *
+http_status_text(int status)
+{
+	switch (status) {
+	case 200: return "OK";
+	case 201: return "Created";
+	case 202: return "Accepted";
+	case 204: return "No Content";
+	case 400: return "Bad Request";
+	case 401: return "Unauthorized";
+	case 403: return "Forbidden";
+	case 404: return "Not Found";
+	case 405: return "Method Not Allowed";
+	case 409: return "Conflict";
+	case 410: return "Gone";
+	case 413: return "Content Too Large";
+	case 415: return "Unsupported Media Type";
+	case 422: return "Unprocessable Content";
+	case 429: return "Too Many Requests";
+	case 500: return "Internal Server Error";
+	case 502: return "Bad Gateway";
+	case 503: return "Service Unavailable";
+	default: return "Unknown";
+	}
+}
+
+/*
+ * Write status, headers and body.  extra is NULL or header lines ending
+ * in CRLF.  Returns 0, or -1 when the client has gone.
+ */
+static int
+reply(struct request *req, int status, const char *extra, const char *body,
+    size_t len)
+{
+	bool no_store = req->authenticated ||
+	    (req->route != NULL && req->route->auth == ROUTE_BEARER);
+	char head[1024];
+	int n;
+
+	req->status = status;
+	if (req->fcgi == NULL)
+		return 0;
+	/* libfcgi's own printf lacks %zu and friends: format here. */
+	n = snprintf(head, sizeof(head),
+	    "Status: %d %s\r\n"
+	    "Content-Type: application/json\r\n"
+	    "Content-Length: %zu\r\n"
+	    "X-Request-Id: %s\r\n"
+	    "X-Content-Type-Options: nosniff\r\n"
+	    "%s%s\r\n",
+	    status, http_status_text(status), len, req->request_id,
+	    no_store ? "Cache-Control: no-store\r\n" : "",
+	    extra != NULL ? extra : "");
+	if (n < 0 || (size_t)n >= sizeof(head))
+		return -1;
+	if (FCGX_PutStr(head, n, req->fcgi->out) < 0 ||
+	    FCGX_PutStr(body, (int)len, req->fcgi->out) < 0)
+		return -1;
+	return 0;
+}
+
+int
+http_reply_json(struct request *req, int status, json_object *body)
+{
+	const char *text;
+	size_t len;
+	int rc;
+
+	if (body == NULL) {
+		struct error err = { 0 };
+
+		error_set(&err, ERR_INTERNAL, "out of memory");
+		return http_reply_error(req, &err);
+	}
+	text = json_object_to_json_string_length(body,
+	    JSON_C_TO_STRING_PLAIN | JSON_C_TO_STRING_NOSLASHESCAPE, &len);
+	rc = reply(req, status, NULL, text, len);
+	json_object_put(body);
+	return rc;
+}
+
+int
+http_reply_error(struct request *req, const struct error *err)
+{
+	char extra[256] = "";
+	json_object *body;
+	const char *text;
+	size_t len;
+	int rc, status = error_http_status(err->code == ERR_NONE ?
+	    ERR_INTERNAL : err->code);
+
+	if (err->code == ERR_METHOD_NOT_ALLOWED && err->allow[0] != '\0')
+		snprintf(extra, sizeof(extra), "Allow: %s\r\n", err->allow);
+	else if (err->code == ERR_UNAUTHORIZED)
+		snprintf(extra, sizeof(extra),
+		    "WWW-Authenticate: Bearer realm=\"drio\"\r\n");
+	else if (err->code == ERR_INVALID_TOKEN)
+		snprintf(extra, sizeof(extra),
+		    "WWW-Authenticate: Bearer realm=\"drio\", "
+		    "error=\"invalid_token\"\r\n");
+	body = error_to_json(err);
+	if (body == NULL) {
+		static const char fallback[] = "{\"code\":\"internal_error\","
+		    "\"message\":\"Out of memory.\",\"status\":500}";
+
+		return reply(req, 500, NULL, fallback, sizeof(fallback) - 1);
+	}
+	text = json_object_to_json_string_length(body,
+	    JSON_C_TO_STRING_PLAIN | JSON_C_TO_STRING_NOSLASHESCAPE, &len);
+	rc = reply(req, status, extra, text, len);
+	json_object_put(body);
+	return rc;
+}

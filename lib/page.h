@@ -1,0 +1,34 @@
+/*
+ * page.h: the one shape of every list response,
+ * {data, page, limit, total, has_more}, and the query fields that ask for
+ * a page.
+ *
+ * SPDX-License-Identifier: MIT
+ */
+#ifndef DRIO_PAGE_H
+#define DRIO_PAGE_H
+
+#include <json-c/json.h>
+
+#define PAGE_MAX      100000
+#define PAGE_LIMIT_MAX 200
+
+/* The page and limit query fields, for a route's query table. */
+#define PAGE_QUERY_FIELDS(default_limit)                                   \
+	{ .name = "page", .type = VALID_INT, .min = 1, .max = PAGE_MAX,    \
+	  .has_default = true, .default_int = 1 },                         \
+	{ .name = "limit", .type = VALID_INT, .min = 1,                    \
+	  .max = PAGE_LIMIT_MAX, .has_default = true,                      \
+	  .default_int = (default_limit) }
+
+/*
+ * Wrap data (a json-c array, ownership taken) into the list envelope.
+ * Returns a new object, or NULL when memory is exhausted (data released).
+ */
+json_object *page_envelope(json_object *data, long long page,
+    long long limit, long long total);
+
+/* The row offset of a page: (page - 1) * limit.  Can't fail. */
+long long page_offset(long long page, long long limit);
+
+#endif

@@ -1,0 +1,505 @@
+/*
+ * responder.c: the life of a responder process (see responder.h).
+ *
+ * main → options → configuration → the listening socket → workers → the
+ * accept loop.  Each worker serves one request at a time: parse, route,
+ * read the body, authenticate, validate, run the handler, reply, log.
+ * SIGTERM is blocked while a request is being served, so the request in
+ * flight always finishes; while idle, SIGTERM makes accept(2) fail and the
+ * worker leaves its loop.
+ *
+ * SPDX-License-Identifier: MIT
+ */
+#include <errno.h>
+#include <fcgiapp.h>
+#include <fcntl.h>
+#include <getopt.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/un.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "config.h"
+#include "db.h"
+#include "log.h"
+#include "responder.h"
+
+#define RESPONDER_BACKLOG 1024
+#define RESPONDER_MAX_WORKERS 256
+
+/* Process state touched by signal handlers. */
+static volatile sig_atomic_t stop_requested;
+static volatile sig_atomic_t child_exited;
+static int listen_fd = -1;
+static int devnull_fd = -1;
+
+static long long
+monotonic_us(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (long long)ts.tv_sec * 1000000LL + ts.tv_nsec / 1000;
+}
+
+/*
+ * SIGTERM/SIGINT in a worker.  It only runs while the worker is idle (the
+ * signals are blocked while a request is served).  Pointing the listening
+ * descriptor at /dev/null makes the accept(2) the worker is in, or is
+ * about to enter, fail at once, closing the race between checking
+ * stop_requested and blocking in accept.
+ */
+static void
+worker_on_stop(int sig)
+{
+	(void)sig;
+	stop_requested = 1;
+	FCGX_ShutdownPending();
+	if (devnull_fd >= 0 && listen_fd >= 0)
+		dup2(devnull_fd, listen_fd);
+}
+
+static void
+parent_on_stop(int sig)
+{
+	(void)sig;
+	stop_requested = 1;
+}
+
+static void
+parent_on_child(int sig)
+{
+	(void)sig;
+	child_exited = 1;
+}
+
+static void
+set_handler(int sig, void (*handler)(int))
+{
+	struct sigaction sa;
+
+	memset(&sa, 0, sizeof(sa));
+	sa.sa_handler = handler;
+	sigemptyset(&sa.sa_mask);
+	sa.sa_flags = 0; /* no SA_RESTART: let accept(2) see EINTR */
+	sigaction(sig, &sa, NULL);
+}
+
+/* Tell systemd (Type=notify) about our state, when it is listening. */
+static void
+notify_systemd(const char *state)
+{
+	const char *path = getenv("NOTIFY_SOCKET");
+	struct sockaddr_un addr;
+	socklen_t len;
+	int fd;
+
+	if (path == NULL || (path[0] != '/' && path[0] != '@') ||
+	    strlen(path) >= sizeof(addr.sun_path))
+		return;
+	fd = socket(AF_UNIX, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+	if (fd < 0)
+		return;
+	memset(&addr, 0, sizeof(addr));
+	addr.sun_family = AF_UNIX;
+	memcpy(addr.sun_path, path, strlen(path));
+	if (path[0] == '@')
+		addr.sun_path[0] = '\0';
+	len = (socklen_t)(offsetof(struct sockaddr_un, sun_path) +
+	    strlen(path));
+	if (sendto(fd, state, strlen(state), MSG_NOSIGNAL,
+	    (struct sockaddr *)&addr, len) < 0)
+		log_warn_errno(errno, "cannot notify systemd");
+	close(fd);
+}
+
+/* Make a listening unix socket at path with the configured mode. */
+static int
+listen_unix(const char *path, long long mode)
+{
+	struct sockaddr_un addr;
+	int fd;
+
+	if (strlen(path) >= sizeof(addr.sun_path)) {
+		log_warn("socket path too long: %s", path);
+		return -1;
+	}
+	fd = socket(AF_UNIX, SOCK_STREAM, 0);
+	if (fd < 0) {
+		log_warn_errno(errno, "socket");
+		return -1;
+	}
+	memset(&addr, 0, sizeof(addr));
+	addr.sun_family = AF_UNIX;
+	memcpy(addr.sun_path, path, strlen(path) + 1);
+	if (unlink(path) != 0 && errno != ENOENT)
+		log_warn_errno(errno, "cannot remove stale socket %s", path);
+	if (bind(fd, (struct sockaddr *)&addr, sizeof(addr)) != 0 ||
+	    chmod(path, (mode_t)mode) != 0 ||
+	    listen(fd, RESPONDER_BACKLOG) != 0) {
+		log_warn_errno(errno, "cannot listen on %s", path);
+		close(fd);
+		return -1;
+	}
+	return fd;
+}
+
+/*
+ * Find the socket to accept on: --listen, systemd's LISTEN_FDS, or fd 0
+ * as spawn-fcgi hands it.  Returns the descriptor, or -1 after logging.
+ */
+static int
+listen_socket(const char *listen_path, long long mode)
+{
+	const char *pid = getenv("LISTEN_PID"), *fds = getenv("LISTEN_FDS");
+	int type;
+	socklen_t len = sizeof(type);
+
+	if (listen_path != NULL) {
+		if (strchr(listen_path, '/') == NULL &&
+		    strchr(listen_path, ':') != NULL)
+			return FCGX_OpenSocket(listen_path, RESPONDER_BACKLOG);
+		return listen_unix(listen_path, mode);
+	}
+	if (pid != NULL && fds != NULL && atol(pid) == (long)getpid() &&
+	    atoi(fds) >= 1) {
+		unsetenv("LISTEN_PID");
+		unsetenv("LISTEN_FDS");
+		unsetenv("LISTEN_FDNAMES");
+		return 3;
+	}
+	if (getsockopt(0, SOL_SOCKET, SO_TYPE, &type, &len) == 0)
+		return 0;
+	log_warn("no FastCGI socket: pass --listen PATH, or run under "
+	    "systemd socket activation or spawn-fcgi");
+	return -1;
+}
+
+/* Serve one request from accept to log line.  Can't fail. */
+static void
+serve(const struct responder *responder, FCGX_Request *fcgi,
+    const struct config *config)
+{
+	struct request req;
+	struct error err;
+	const struct route *route;
+	const char *length;
+	int index;
+
+	memset(&req, 0, sizeof(req));
+	memset(&err, 0, sizeof(err));
+	req.start_us = monotonic_us();
+	req.arena = arena_new();
+	if (req.arena == NULL) {
+		FCGX_FPrintF(fcgi->out, "Status: 500 Internal Server Error\r\n"
+		    "Content-Type: application/json\r\n\r\n"
+		    "{\"code\":\"internal_error\",\"message\":"
+		    "\"Out of memory.\",\"status\":500}");
+		log_request("-", "-", "-", 500, monotonic_us() - req.start_us);
+		return;
+	}
+	if (http_request_begin(&req, fcgi, config, &err) != 0)
+		goto fail;
+
+	/* Read the whole body first: the request is in flight until then. */
+	length = http_header(&req, "Content-Length");
+	if ((length != NULL && length[0] != '\0' && strcmp(length, "0") != 0) ||
+	    strcmp(req.method, "POST") == 0 || strcmp(req.method, "PUT") == 0 ||
+	    strcmp(req.method, "PATCH") == 0)
+		if (http_read_body(&req, config->max_body_bytes, &err) != 0)
+			goto fail;
+
+	index = router_match(responder->routes, responder->nroutes,
+	    req.method, req.path, req.arena, req.params, &req.nparams, &err);
+	if (index < 0)
+		goto fail;
+	route = &responder->routes[index];
+	req.route = route;
+
+	if (route->auth == ROUTE_BEARER) {
+		if (auth_bearer_verify(http_header(&req, "Authorization"),
+		    &req.identity, &err) != 0)
+			goto fail;
+		req.authenticated = true;
+	}
+
+	req.query_values = arena_alloc(req.arena,
+	    (route->nquery + 1) * sizeof(*req.query_values));
+	req.body_values = arena_alloc(req.arena,
+	    (route->nbody + 1) * sizeof(*req.body_values));
+	if (req.query_values == NULL || req.body_values == NULL) {
+		error_set(&err, ERR_INTERNAL, "out of memory");
+		goto fail;
+	}
+	if (valid_query(&req, route->query, route->nquery, req.query_values,
+	    &err) != 0)
+		goto fail;
+	if (route->nbody > 0 && valid_body(&req, route->body, route->nbody,
+	    req.body_values, &err) != 0)
+		goto fail;
+
+	if (route->handler(&req, &err) != 0)
+		goto fail;
+	if (req.status == 0) {
+		log_warn("handler for %s %s wrote no response", route->method,
+		    route->pattern);
+		error_set(&err, ERR_INTERNAL, NULL);
+		goto fail;
+	}
+	goto done;
+
+fail:
+	if (req.status == 0)
+		http_reply_error(&req, &err);
+done:
+	log_request(req.request_id, req.method != NULL ? req.method : "-",
+	    req.path != NULL ? req.path : "-", req.status,
+	    monotonic_us() - req.start_us);
+	error_clear(&err);
+	http_request_end(&req);
+}
+
+/* A worker's accept loop.  Returns the exit status. */
+static int
+worker_run(const struct responder *responder, const struct config *config)
+{
+	FCGX_Request fcgi;
+	sigset_t stop_signals;
+
+	set_handler(SIGTERM, worker_on_stop);
+	set_handler(SIGINT, worker_on_stop);
+	signal(SIGCHLD, SIG_DFL);
+	sigemptyset(&stop_signals);
+	sigaddset(&stop_signals, SIGTERM);
+	sigaddset(&stop_signals, SIGINT);
+
+	if (FCGX_InitRequest(&fcgi, listen_fd, FCGI_FAIL_ACCEPT_ON_INTR) != 0) {
+		log_warn("cannot initialise the FastCGI request");
+		return 1;
+	}
+	while (!stop_requested) {
+		int rc;
+
+		sigprocmask(SIG_UNBLOCK, &stop_signals, NULL);
+		if (stop_requested)
+			break;
+		rc = FCGX_Accept_r(&fcgi);
+		sigprocmask(SIG_BLOCK, &stop_signals, NULL);
+		if (rc < 0) {
+			if (stop_requested)
+				break;
+			if (rc == -EINTR)
+				continue;
+			log_warn("accept failed (%d); worker stops", rc);
+			FCGX_Free(&fcgi, 1);
+			db_disconnect();
+			return 1;
+		}
+		serve(responder, &fcgi, config);
+		FCGX_Finish_r(&fcgi);
+	}
+	FCGX_Free(&fcgi, 0);
+	db_disconnect();
+	return 0;
+}
+
+/* Fork one worker.  Returns its pid, or -1 after logging. */
+static pid_t
+worker_spawn(const struct responder *responder, const struct config *config)
+{
+	pid_t pid = fork();
+
+	if (pid < 0) {
+		log_warn_errno(errno, "fork");
+		return -1;
+	}
+	if (pid == 0) {
+		sigset_t none;
+
+		sigemptyset(&none);
+		sigprocmask(SIG_SETMASK, &none, NULL);
+		_exit(worker_run(responder, config));
+	}
+	return pid;
+}
+
+/*
+ * Supervise workers: keep `count` of them running until asked to stop,
+ * then pass the signal on and wait for every one.  Returns the exit
+ * status.
+ */
+static int
+supervise(const struct responder *responder, const struct config *config,
+    long long count)
+{
+	pid_t workers[RESPONDER_MAX_WORKERS];
+	sigset_t blocked, waiting;
+	long long i;
+	time_t last_restart = 0;
+	int restarts_this_second = 0;
+
+	set_handler(SIGTERM, parent_on_stop);
+	set_handler(SIGINT, parent_on_stop);
+	set_handler(SIGCHLD, parent_on_child);
+	sigemptyset(&blocked);
+	sigaddset(&blocked, SIGTERM);
+	sigaddset(&blocked, SIGINT);
+	sigaddset(&blocked, SIGCHLD);
+	sigprocmask(SIG_BLOCK, &blocked, &waiting);
+	sigdelset(&waiting, SIGTERM);
+	sigdelset(&waiting, SIGINT);
+	sigdelset(&waiting, SIGCHLD);
+
+	for (i = 0; i < count; i++)
+		workers[i] = worker_spawn(responder, config);
+	notify_systemd("READY=1");
+
+	while (!stop_requested) {
+		pid_t pid;
+		int status;
+
+		if (!child_exited)
+			sigsuspend(&waiting);
+		child_exited = 0;
+		while ((pid = waitpid(-1, &status, WNOHANG)) > 0) {
+			for (i = 0; i < count; i++)
+				if (workers[i] == pid)
+					workers[i] = -1;
+			if (!stop_requested)
+				log_warn("worker %ld exited (status %d); "
+				    "starting another", (long)pid, status);
+		}
+		if (stop_requested)
+			break;
+		for (i = 0; i < count; i++) {
+			if (workers[i] > 0)
+				continue;
+			/* A worker that dies at once must not spin us. */
+			if (time(NULL) == last_restart &&
+			    ++restarts_this_second > 5) {
+				sleep(1);
+				restarts_this_second = 0;
+			}
+			last_restart = time(NULL);
+			workers[i] = worker_spawn(responder, config);
+		}
+	}
+
+	notify_systemd("STOPPING=1");
+	for (i = 0; i < count; i++)
+		if (workers[i] > 0)
+			kill(workers[i], SIGTERM);
+	for (i = 0; i < count; i++)
+		if (workers[i] > 0)
+			while (waitpid(workers[i], NULL, 0) < 0 && errno == EINTR)
+				;
+	return 0;
+}
+
+static void
+usage(const char *name)
+{
+	fprintf(stderr, "usage: drio-%s [-c PATH] [--listen PATH|HOST:PORT] "
+	    "[--workers N]\n", name);
+}
+
+int
+responder_main(const struct responder *responder, int argc, char **argv)
+{
+	static const struct option options[] = {
+		{ "config", required_argument, NULL, 'c' },
+		{ "listen", required_argument, NULL, 'l' },
+		{ "workers", required_argument, NULL, 'w' },
+		{ "help", no_argument, NULL, 'h' },
+		{ NULL, 0, NULL, 0 }
+	};
+	const char *config_path = NULL, *listen_path = NULL;
+	long long workers = 0;
+	struct config config;
+	struct error err = { 0 };
+	int opt, status;
+
+	/* stdout and stderr must be open; fd 0 may be the socket. */
+	if (fcntl(STDOUT_FILENO, F_GETFD) < 0 ||
+	    fcntl(STDERR_FILENO, F_GETFD) < 0) {
+		int fd = open("/dev/null", O_RDWR);
+
+		while (fd >= 0 && fd < STDERR_FILENO)
+			fd = dup(fd);
+	}
+	while ((opt = getopt_long(argc, argv, "c:l:w:h", options, NULL)) != -1) {
+		char *end;
+
+		switch (opt) {
+		case 'c':
+			config_path = optarg;
+			break;
+		case 'l':
+			listen_path = optarg;
+			break;
+		case 'w':
+			errno = 0;
+			workers = strtoll(optarg, &end, 10);
+			if (errno != 0 || *end != '\0' || workers < 1 ||
+			    workers > RESPONDER_MAX_WORKERS) {
+				fprintf(stderr, "drio-%s: --workers must be "
+				    "between 1 and %d\n", responder->name,
+				    RESPONDER_MAX_WORKERS);
+				return 2;
+			}
+			break;
+		case 'h':
+			usage(responder->name);
+			return 0;
+		default:
+			usage(responder->name);
+			return 2;
+		}
+	}
+	if (optind != argc) {
+		usage(responder->name);
+		return 2;
+	}
+	if (config_load(&config, config_path, &err) != 0) {
+		fprintf(stderr, "drio-%s: %s\n", responder->name, err.message);
+		error_clear(&err);
+		return 1;
+	}
+	if (workers == 0)
+		workers = config.workers;
+	db_configure(config.database_url, config.db_statement_timeout_ms);
+	signal(SIGPIPE, SIG_IGN);
+
+	if (FCGX_Init() != 0) {
+		log_warn("cannot initialise libfcgi");
+		config_free(&config);
+		return 1;
+	}
+	listen_fd = listen_socket(listen_path, config.socket_mode);
+	devnull_fd = open("/dev/null", O_RDWR | O_CLOEXEC);
+	if (listen_fd < 0 || devnull_fd < 0) {
+		config_free(&config);
+		return 1;
+	}
+	log_info("drio-%s %s serving with %lld worker%s", responder->name,
+	    DRIO_VERSION, workers, workers == 1 ? "" : "s");
+
+	if (workers == 1) {
+		notify_systemd("READY=1");
+		status = worker_run(responder, &config);
+	} else {
+		status = supervise(responder, &config, workers);
+	}
+	log_info("drio-%s stopped", responder->name);
+	if (listen_path != NULL && strchr(listen_path, '/') != NULL)
+		unlink(listen_path);
+	close(devnull_fd);
+	config_free(&config);
+	return status;
+}

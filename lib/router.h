@@ -1,0 +1,53 @@
+/*
+ * router.h: a responder's route table and the matcher over it.
+ *
+ * A route is a method, a path pattern and a handler, plus what the
+ * handler needs checked before it runs: authentication and the declared
+ * query and body fields.  Patterns are literal segments and {name}
+ * parameters; {name:uuid} matches only a UUID, so a malformed id is a 404
+ * like any other unknown path.  A path that matches some pattern under
+ * another method is a 405 with Allow.
+ *
+ * SPDX-License-Identifier: MIT
+ */
+#ifndef DRIO_ROUTER_H
+#define DRIO_ROUTER_H
+
+#include <stddef.h>
+
+#include "error.h"
+#include "http.h"
+#include "valid.h"
+
+enum route_auth {
+	ROUTE_PUBLIC = 0, /* no credentials needed or read */
+	ROUTE_BEARER      /* a valid bearer token, else 401 */
+};
+
+struct route {
+	const char *method;
+	const char *pattern;
+	int (*handler)(struct request *req, struct error *err);
+	enum route_auth auth;
+	const struct valid_field *query;  /* declared query fields */
+	size_t nquery;
+	const struct valid_field *body;   /* declared JSON body fields */
+	size_t nbody;
+};
+
+/* Declare a field table for a route: ROUTE_FIELDS(table). */
+#define ROUTE_FIELDS(table) (table), (sizeof(table) / sizeof((table)[0]))
+#define ROUTE_NO_FIELDS NULL, 0
+
+/*
+ * Find the route for method and path.  On a match, returns its index and
+ * writes its path parameters (copied into arena, percent-decoded already
+ * since path is) to params/nparams.  Otherwise returns -1 with err set to
+ * ERR_NOT_FOUND, or ERR_METHOD_NOT_ALLOWED with err->allow listing the
+ * methods that path accepts.
+ */
+int router_match(const struct route *routes, size_t nroutes,
+    const char *method, const char *path, struct arena *arena,
+    struct http_param *params, size_t *nparams, struct error *err);
+
+#endif

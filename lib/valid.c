@@ -1,0 +1,389 @@
+/*
+ * valid.c: declarative validation of query parameters and JSON bodies
+ * (see valid.h).  Detail `type` strings follow pydantic's names
+ * ("missing", "int_parsing", "greater_than_equal", ...) so clients written
+ * against the reference API read them the same way.
+ *
+ * SPDX-License-Identifier: MIT
+ */
+#include <ctype.h>
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "http.h"
+#include "valid.h"
+
+#define VALID_STRING_MAX_DEFAULT 1024
+#define VALID_JSON_DEPTH         32
+
+bool
+valid_is_uuid(const char *s)
+{
+	size_t i;
+
+	if (s == NULL || strlen(s) != 36)
+		return false;
+	for (i = 0; i < 36; i++) {
+		if (i == 8 || i == 13 || i == 18 || i == 23) {
+			if (s[i] != '-')
+				return false;
+		} else if (!isxdigit((unsigned char)s[i])) {
+			return false;
+		}
+	}
+	return true;
+}
+
+bool
+valid_is_email(const char *s)
+{
+	const char *at, *dot, *p;
+
+	if (s == NULL || strlen(s) > 254)
+		return false;
+	at = strchr(s, '@');
+	if (at == NULL || at == s || strchr(at + 1, '@') != NULL ||
+	    at - s > 64)
+		return false;
+	for (p = s; *p != '\0'; p++)
+		if ((unsigned char)*p <= ' ' || *p == 0x7f || *p == '<' ||
+		    *p == '>' || *p == '(' || *p == ')' || *p == ',' ||
+		    *p == ';' || *p == ':' || *p == '\\' || *p == '"' ||
+		    *p == '[' || *p == ']')
+			return false;
+	dot = strrchr(at + 1, '.');
+	if (dot == NULL || dot == at + 1 || dot[1] == '\0' ||
+	    strstr(at + 1, "..") != NULL || at[1] == '-' ||
+	    s[strlen(s) - 1] == '-')
+		return false;
+	return true;
+}
+
+/* Length of a UTF-8 string in characters (code points). */
+static size_t
+utf8_length(const char *s)
+{
+	size_t n = 0;
+
+	for (; *s != '\0'; s++)
+		if (((unsigned char)*s & 0xc0) != 0x80)
+			n++;
+	return n;
+}
+
+/*
+ * Check one textual value (a query value, or a JSON string) against its
+ * field and store it.  Adds a detail and returns -1 when it fails.
+ */
+static int
+valid_text(const struct valid_field *field, const char *where,
+    const char *text, struct valid_value *out, struct error *err)
+{
+	char msg[160];
+	long long number;
+	char *end;
+	size_t i, len;
+
+	switch (field->type) {
+	case VALID_STRING:
+		len = utf8_length(text);
+		if (len < (size_t)(field->min > 0 ? field->min : 0)) {
+			snprintf(msg, sizeof(msg),
+			    "String should have at least %lld characters",
+			    field->min);
+			error_add_detail(err, where, field->name, msg,
+			    "string_too_short");
+			return -1;
+		}
+		if (len > (size_t)(field->max > 0 ? field->max :
+		    VALID_STRING_MAX_DEFAULT)) {
+			snprintf(msg, sizeof(msg),
+			    "String should have at most %lld characters",
+			    field->max > 0 ? field->max :
+			    (long long)VALID_STRING_MAX_DEFAULT);
+			error_add_detail(err, where, field->name, msg,
+			    "string_too_long");
+			return -1;
+		}
+		break;
+	case VALID_INT:
+		errno = 0;
+		number = strtoll(text, &end, 10);
+		if (text[0] == '\0' || isspace((unsigned char)text[0]) ||
+		    *end != '\0' || errno != 0) {
+			error_add_detail(err, where, field->name,
+			    "Input should be a valid integer", "int_parsing");
+			return -1;
+		}
+		if (number < field->min) {
+			snprintf(msg, sizeof(msg),
+			    "Input should be greater than or equal to %lld",
+			    field->min);
+			error_add_detail(err, where, field->name, msg,
+			    "greater_than_equal");
+			return -1;
+		}
+		if (number > field->max) {
+			snprintf(msg, sizeof(msg),
+			    "Input should be less than or equal to %lld",
+			    field->max);
+			error_add_detail(err, where, field->name, msg,
+			    "less_than_equal");
+			return -1;
+		}
+		out->integer = number;
+		break;
+	case VALID_BOOL:
+		if (strcmp(text, "true") == 0 || strcmp(text, "1") == 0)
+			out->boolean = true;
+		else if (strcmp(text, "false") == 0 || strcmp(text, "0") == 0)
+			out->boolean = false;
+		else {
+			error_add_detail(err, where, field->name,
+			    "Input should be a valid boolean", "bool_parsing");
+			return -1;
+		}
+		break;
+	case VALID_ENUM:
+		for (i = 0; field->choices[i] != NULL; i++)
+			if (strcmp(field->choices[i], text) == 0)
+				break;
+		if (field->choices[i] == NULL) {
+			size_t o = (size_t)snprintf(msg, sizeof(msg),
+			    "Input should be");
+
+			for (i = 0; field->choices[i] != NULL &&
+			    o < sizeof(msg); i++)
+				o += (size_t)snprintf(msg + o, sizeof(msg) - o,
+				    "%s '%s'", i == 0 ? "" :
+				    field->choices[i + 1] == NULL ? " or" : ",",
+				    field->choices[i]);
+			error_add_detail(err, where, field->name, msg, "enum");
+			return -1;
+		}
+		break;
+	case VALID_UUID:
+		if (!valid_is_uuid(text)) {
+			error_add_detail(err, where, field->name,
+			    "Input should be a valid UUID", "uuid_parsing");
+			return -1;
+		}
+		break;
+	case VALID_EMAIL:
+		if (!valid_is_email(text)) {
+			error_add_detail(err, where, field->name,
+			    "Input should be a valid email address",
+			    "value_error");
+			return -1;
+		}
+		break;
+	}
+	out->present = true;
+	out->str = text;
+	return 0;
+}
+
+/* Apply defaults and report missing required fields. */
+static int
+valid_finish(const struct valid_field *fields, size_t n, const char *where,
+    struct valid_value *out, struct error *err)
+{
+	size_t i;
+	int failed = 0;
+
+	for (i = 0; i < n; i++) {
+		if (out[i].present)
+			continue;
+		if (fields[i].required) {
+			error_add_detail(err, where, fields[i].name,
+			    "Field required", "missing");
+			failed = 1;
+		} else if (fields[i].has_default) {
+			out[i].present = true;
+			out[i].integer = fields[i].default_int;
+		}
+	}
+	return failed ? -1 : 0;
+}
+
+static int
+field_index(const struct valid_field *fields, size_t n, const char *name)
+{
+	size_t i;
+
+	for (i = 0; i < n; i++)
+		if (strcmp(fields[i].name, name) == 0)
+			return (int)i;
+	return -1;
+}
+
+int
+valid_query(const struct request *req, const struct valid_field *fields,
+    size_t n, struct valid_value *out, struct error *err)
+{
+	size_t i;
+	int failed = 0;
+
+	error_clear(err);
+	memset(out, 0, n * sizeof(*out));
+	for (i = 0; i < req->nquery; i++) {
+		const struct http_param *param = &req->query[i];
+		int f = field_index(fields, n, param->name);
+
+		if (f < 0) {
+			error_add_detail(err, "query", param->name,
+			    "Extra inputs are not permitted",
+			    "extra_forbidden");
+			failed = 1;
+		} else if (out[f].present) {
+			error_add_detail(err, "query", param->name,
+			    "Parameter given more than once", "duplicate");
+			failed = 1;
+		} else if (valid_text(&fields[f], "query", param->value,
+		    &out[f], err) != 0) {
+			out[f].present = true; /* report once */
+			failed = 1;
+		}
+	}
+	if (valid_finish(fields, n, "query", out, err) != 0)
+		failed = 1;
+	if (failed) {
+		json_object *details = err->details;
+
+		err->details = NULL;
+		error_set(err, ERR_VALIDATION, NULL);
+		err->details = details;
+		return -1;
+	}
+	return 0;
+}
+
+/* Is the request's Content-Type JSON (application/json, any params)? */
+static bool
+content_type_is_json(const struct request *req)
+{
+	const char *type = http_header(req, "Content-Type");
+	size_t len = strlen("application/json");
+
+	if (type == NULL || type[0] == '\0')
+		return true; /* absent: read the body as JSON */
+	return strncasecmp(type, "application/json", len) == 0 &&
+	    (type[len] == '\0' || type[len] == ';' || type[len] == ' ');
+}
+
+int
+valid_body(struct request *req, const struct valid_field *fields, size_t n,
+    struct valid_value *out, struct error *err)
+{
+	struct json_tokener *tok;
+	json_object *root;
+	int failed = 0;
+	size_t i;
+
+	error_clear(err);
+	memset(out, 0, n * sizeof(*out));
+	if (req->body_len > 0 && !content_type_is_json(req))
+		return error_set(err, ERR_UNSUPPORTED_MEDIA, NULL);
+	if (req->body_len == 0) {
+		root = json_object_new_object();
+	} else {
+		tok = json_tokener_new_ex(VALID_JSON_DEPTH);
+		if (tok == NULL)
+			return error_set(err, ERR_INTERNAL, "out of memory");
+		json_tokener_set_flags(tok, JSON_TOKENER_STRICT);
+		root = json_tokener_parse_ex(tok, req->body,
+		    (int)req->body_len);
+		if (root != NULL &&
+		    (json_tokener_get_error(tok) != json_tokener_success ||
+		    tok->char_offset != (int)req->body_len)) {
+			json_object_put(root);
+			root = NULL;
+		}
+		json_tokener_free(tok);
+		if (root == NULL)
+			return error_set(err, ERR_INVALID_JSON,
+			    "The request body is not valid JSON.");
+	}
+	if (!json_object_is_type(root, json_type_object)) {
+		json_object_put(root);
+		return error_set(err, ERR_INVALID_JSON, NULL);
+	}
+	req->body_json = root;
+
+	json_object_object_foreach(root, key, value) {
+		int f = field_index(fields, n, key);
+		const char *text;
+
+		if (f < 0) {
+			error_add_detail(err, "body", key,
+			    "Extra inputs are not permitted",
+			    "extra_forbidden");
+			failed = 1;
+			continue;
+		}
+		if (json_object_is_type(value, json_type_null) &&
+		    !fields[f].required)
+			continue;
+		/* Seen: a value that fails its rule is not also "missing". */
+		out[f].present = true;
+		switch (fields[f].type) {
+		case VALID_INT:
+			if (!json_object_is_type(value, json_type_int)) {
+				error_add_detail(err, "body", key,
+				    "Input should be a valid integer",
+				    "int_type");
+				failed = 1;
+				continue;
+			}
+			text = json_object_to_json_string(value);
+			break;
+		case VALID_BOOL:
+			if (!json_object_is_type(value, json_type_boolean)) {
+				error_add_detail(err, "body", key,
+				    "Input should be a valid boolean",
+				    "bool_type");
+				failed = 1;
+				continue;
+			}
+			text = json_object_get_boolean(value) ?
+			    "true" : "false";
+			break;
+		default:
+			if (!json_object_is_type(value, json_type_string)) {
+				error_add_detail(err, "body", key,
+				    "Input should be a valid string",
+				    "string_type");
+				failed = 1;
+				continue;
+			}
+			text = json_object_get_string(value);
+			if (strlen(text) !=
+			    (size_t)json_object_get_string_len(value)) {
+				error_add_detail(err, "body", key,
+				    "Input should not contain NUL characters",
+				    "string_type");
+				failed = 1;
+				continue;
+			}
+			break;
+		}
+		if (valid_text(&fields[f], "body", text, &out[f], err) != 0)
+			failed = 1;
+	}
+	for (i = 0; i < n; i++)
+		if (out[i].present && fields[i].type == VALID_INT)
+			out[i].str = NULL; /* text was json-c's scratch */
+	if (valid_finish(fields, n, "body", out, err) != 0)
+		failed = 1;
+	if (failed) {
+		json_object *details = err->details;
+
+		err->details = NULL;
+		error_set(err, ERR_VALIDATION, NULL);
+		err->details = details;
+		return -1;
+	}
+	return 0;
+}

@@ -1,0 +1,73 @@
+/*
+ * valid.h: declarative input validation, as kcgi does it.  A route
+ * declares its query and body fields in a static table; valid_query() and
+ * valid_body() check the request against the table and hand the handler
+ * typed values.  Unknown fields are refused.  Every failure is collected
+ * into one 422 ErrorBody whose details say where ({loc}), what (msg) and
+ * which rule (type), so a client can fix all of them at once.
+ *
+ * Validators are pure: no I/O and no database.
+ *
+ * SPDX-License-Identifier: MIT
+ */
+#ifndef DRIO_VALID_H
+#define DRIO_VALID_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+#include "error.h"
+
+struct request;
+
+enum valid_type {
+	VALID_STRING, /* length in [min, max] characters (max 0: 1024) */
+	VALID_INT,    /* integer in [min, max] */
+	VALID_BOOL,   /* true/false (query: true, false, 1, 0) */
+	VALID_ENUM,   /* one of choices */
+	VALID_UUID,   /* canonical 8-4-4-4-12 hex */
+	VALID_EMAIL   /* local@domain, at most 254 characters */
+};
+
+struct valid_field {
+	const char *name;
+	enum valid_type type;
+	bool required;
+	long long min;              /* INT value / STRING length bounds */
+	long long max;
+	const char *const *choices; /* ENUM: NULL-terminated list */
+	bool has_default;           /* INT: use default_int when absent */
+	long long default_int;
+};
+
+/* A validated value.  str lives in the request arena (or the body JSON). */
+struct valid_value {
+	bool present;      /* given by the client (or defaulted) */
+	const char *str;   /* STRING, ENUM, UUID, EMAIL */
+	long long integer; /* INT */
+	bool boolean;      /* BOOL */
+};
+
+/*
+ * Validate req's query parameters against fields into out (n entries, in
+ * the table's order).  Unknown and repeated parameters are refused.
+ * Returns 0, or -1 and err (422 with details).
+ */
+int valid_query(const struct request *req, const struct valid_field *fields,
+    size_t n, struct valid_value *out, struct error *err);
+
+/*
+ * Parse req->body as a JSON object and validate it against fields into
+ * out.  Sets req->body_json (owned by the request).  Returns 0, or -1 and
+ * err: 400 invalid_json when it is not a JSON object, 422 otherwise.
+ */
+int valid_body(struct request *req, const struct valid_field *fields,
+    size_t n, struct valid_value *out, struct error *err);
+
+/* Is s a canonical UUID (36 characters, hex and dashes)? */
+bool valid_is_uuid(const char *s);
+
+/* Is s an email address drio accepts (local@domain.tld, no spaces)? */
+bool valid_is_email(const char *s);
+
+#endif
