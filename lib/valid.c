@@ -54,10 +54,47 @@ valid_is_email(const char *s)
 		    *p == '[' || *p == ']')
 			return false;
 	dot = strrchr(at + 1, '.');
-	if (dot == NULL || dot == at + 1 || dot[1] == '\0' ||
+	if (dot == NULL || at[1] == '.' || dot[1] == '\0' ||
 	    strstr(at + 1, "..") != NULL || at[1] == '-' ||
 	    s[strlen(s) - 1] == '-')
 		return false;
+	return true;
+}
+
+/*
+ * Is s well-formed UTF-8: no stray continuation bytes, no overlong forms,
+ * no surrogates, nothing above U+10FFFF?  PostgreSQL refuses anything
+ * else, so it must be refused here as a 422, not found there as a 500.
+ */
+static bool
+utf8_is_valid(const char *s)
+{
+	const unsigned char *p = (const unsigned char *)s;
+
+	while (*p != '\0') {
+		unsigned c = *p, need, min, cp, i;
+
+		if (c < 0x80) {
+			p++;
+			continue;
+		} else if ((c & 0xe0) == 0xc0) {
+			need = 1, min = 0x80, cp = c & 0x1f;
+		} else if ((c & 0xf0) == 0xe0) {
+			need = 2, min = 0x800, cp = c & 0x0f;
+		} else if ((c & 0xf8) == 0xf0) {
+			need = 3, min = 0x10000, cp = c & 0x07;
+		} else {
+			return false;
+		}
+		for (i = 1; i <= need; i++) {
+			if ((p[i] & 0xc0) != 0x80)
+				return false;
+			cp = cp << 6 | (p[i] & 0x3f);
+		}
+		if (cp < min || cp > 0x10ffff || (cp >= 0xd800 && cp <= 0xdfff))
+			return false;
+		p += need + 1;
+	}
 	return true;
 }
 
@@ -86,6 +123,11 @@ valid_text(const struct valid_field *field, const char *where,
 	char *end;
 	size_t i, len;
 
+	if (!utf8_is_valid(text)) {
+		error_add_detail(err, where, field->name,
+		    "Input should be a valid UTF-8 string", "string_unicode");
+		return -1;
+	}
 	switch (field->type) {
 	case VALID_STRING:
 		len = utf8_length(text);
@@ -233,8 +275,10 @@ valid_query(const struct request *req, const struct valid_field *fields,
 		int f = field_index(fields, n, param->name);
 
 		if (f < 0) {
-			error_add_detail(err, "query", param->name,
-			    "Extra inputs are not permitted",
+			/* The name is echoed in details: it must be UTF-8. */
+			error_add_detail(err, "query",
+			    utf8_is_valid(param->name) ? param->name :
+			    "(not UTF-8)", "Extra inputs are not permitted",
 			    "extra_forbidden");
 			failed = 1;
 		} else if (out[f].present) {
@@ -292,7 +336,8 @@ valid_body(struct request *req, const struct valid_field *fields, size_t n,
 		tok = json_tokener_new_ex(VALID_JSON_DEPTH);
 		if (tok == NULL)
 			return error_set(err, ERR_INTERNAL, "out of memory");
-		json_tokener_set_flags(tok, JSON_TOKENER_STRICT);
+		json_tokener_set_flags(tok, JSON_TOKENER_STRICT |
+		    JSON_TOKENER_VALIDATE_UTF8);
 		root = json_tokener_parse_ex(tok, req->body,
 		    (int)req->body_len);
 		if (root != NULL &&

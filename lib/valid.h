@@ -50,7 +50,8 @@ struct valid_value {
 
 /*
  * Validate req's query parameters against fields into out (n entries, in
- * the table's order).  Unknown and repeated parameters are refused.
+ * the table's order).  Unknown and repeated parameters are refused, and
+ * values must be valid UTF-8.
  * Returns 0, or -1 and err (422 with details).
  */
 int valid_query(const struct request *req, const struct valid_field *fields,
@@ -58,8 +59,11 @@ int valid_query(const struct request *req, const struct valid_field *fields,
 
 /*
  * Parse req->body as a JSON object and validate it against fields into
- * out.  Sets req->body_json (owned by the request).  Returns 0, or -1 and
- * err: 400 invalid_json when it is not a JSON object, 422 otherwise.
+ * out.  An empty body counts as {} (so required fields are reported
+ * missing); null for an optional field counts as absent; text must be
+ * valid UTF-8.  Sets req->body_json (owned by the request).  Returns 0,
+ * or -1 and err: 415 when the Content-Type is not JSON, 400 invalid_json
+ * when the body is not a JSON object, 422 otherwise.
  */
 int valid_body(struct request *req, const struct valid_field *fields,
     size_t n, struct valid_value *out, struct error *err);

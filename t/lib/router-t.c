@@ -1,0 +1,257 @@
+/*
+ * router-t.c: tests for lib/router.c, matching a method and path against
+ * a route table.  Checks the promises of router.h: the matching route's
+ * index, path parameters copied into the arena, {name:uuid} matching only
+ * UUIDs (anything else is a 404), unknown paths are 404, and a known path
+ * under another method is 405 with Allow.  Matching is strict: a
+ * trailing slash, an empty segment, a missing or an extra segment do not
+ * match.  Only routes that cannot both match one path are tested; which
+ * of two overlapping patterns wins is not part of the contract.
+ *
+ * SPDX-License-Identifier: MIT
+ */
+#include <stdlib.h>
+#include <string.h>
+
+#include "router.h"
+#include "t/tap/basic.h"
+
+#define UUID1 "123e4567-e89b-12d3-a456-426614174000"
+#define UUID2 "00000000-0000-4000-8000-00000000abcd"
+
+static int
+handler(struct request *req, struct error *err)
+{
+	(void)req;
+	(void)err;
+	return 0;
+}
+
+enum route_id {
+	ROUTE_HEALTH,
+	ROUTE_SESSIONS_LIST,
+	ROUTE_SESSION_REVOKE,
+	ROUTE_SESSION_REVOKE_SELF,
+	ROUTE_WORKSPACES_LIST,
+	ROUTE_WORKSPACE_CREATE,
+	ROUTE_MEMBERS_LIST,
+	ROUTE_MEMBER_INVITE,
+	ROUTE_MEMBER_GET,
+	ROUTE_MEMBER_REMOVE,
+	ROUTE__MAX
+};
+
+static const struct route routes[ROUTE__MAX] = {
+	[ROUTE_HEALTH] = { "GET", "/health", handler, ROUTE_PUBLIC,
+	    ROUTE_NO_FIELDS, ROUTE_NO_FIELDS },
+	[ROUTE_SESSIONS_LIST] = { "GET", "/account/sessions", handler,
+	    ROUTE_BEARER, ROUTE_NO_FIELDS, ROUTE_NO_FIELDS },
+	[ROUTE_SESSION_REVOKE] = { "DELETE", "/account/sessions/{id:uuid}",
+	    handler, ROUTE_BEARER, ROUTE_NO_FIELDS, ROUTE_NO_FIELDS },
+	[ROUTE_SESSION_REVOKE_SELF] = { "DELETE", "/account/sessions/self",
+	    handler, ROUTE_BEARER, ROUTE_NO_FIELDS, ROUTE_NO_FIELDS },
+	[ROUTE_WORKSPACES_LIST] = { "GET", "/workspaces", handler,
+	    ROUTE_BEARER, ROUTE_NO_FIELDS, ROUTE_NO_FIELDS },
+	[ROUTE_WORKSPACE_CREATE] = { "POST", "/workspaces", handler,
+	    ROUTE_BEARER, ROUTE_NO_FIELDS, ROUTE_NO_FIELDS },
+	[ROUTE_MEMBERS_LIST] = { "GET", "/workspaces/{workspace}/members",
+	    handler, ROUTE_BEARER, ROUTE_NO_FIELDS, ROUTE_NO_FIELDS },
+	[ROUTE_MEMBER_INVITE] = { "POST", "/workspaces/{workspace}/members",
+	    handler, ROUTE_BEARER, ROUTE_NO_FIELDS, ROUTE_NO_FIELDS },
+	[ROUTE_MEMBER_GET] = { "GET",
+	    "/workspaces/{workspace}/members/{member:uuid}", handler,
+	    ROUTE_BEARER, ROUTE_NO_FIELDS, ROUTE_NO_FIELDS },
+	[ROUTE_MEMBER_REMOVE] = { "DELETE",
+	    "/workspaces/{workspace}/members/{member:uuid}", handler,
+	    ROUTE_BEARER, ROUTE_NO_FIELDS, ROUTE_NO_FIELDS },
+};
+
+static struct arena *arena;
+static struct http_param params[HTTP_MAX_PATH_PARAMS];
+static size_t nparams;
+static struct error err;
+
+/* Match method and path against the table, fresh error each time. */
+static int
+match(const char *method, const char *path)
+{
+	error_clear(&err);
+	nparams = 0;
+	memset(params, 0, sizeof(params));
+	return router_match(routes, ROUTE__MAX, method, path, arena, params,
+	    &nparams, &err);
+}
+
+/* The parameters as "name=value|name=value", for one comparison. */
+static const char *
+joined(void)
+{
+	const char *s = "";
+	size_t i;
+
+	for (i = 0; i < nparams; i++)
+		s = arena_printf(arena, "%s%s%s=%s", s, i > 0 ? "|" : "",
+		    params[i].name, params[i].value);
+	return s;
+}
+
+static int
+compare_strings(const void *a, const void *b)
+{
+	return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+/*
+ * The methods in an Allow value, sorted and joined with ", ", so that the
+ * test does not depend on the order the router lists them in.
+ */
+static const char *
+sorted_allow(const char *allow)
+{
+	char *copy = arena_strdup(arena, allow), *methods[16], *method;
+	const char *s = "";
+	size_t n = 0, i;
+
+	for (method = strtok(copy, ", "); method != NULL && n < 16;
+	    method = strtok(NULL, ", "))
+		methods[n++] = method;
+	qsort(methods, n, sizeof(methods[0]), compare_strings);
+	for (i = 0; i < n; i++)
+		s = arena_printf(arena, "%s%s%s", s, i > 0 ? ", " : "",
+		    methods[i]);
+	return s;
+}
+
+static void
+test_matches(void)
+{
+	char path[64];
+
+	is_int(ROUTE_HEALTH, match("GET", "/health"),
+	    "a literal path matches its route");
+	is_int(0, nparams, "a literal route has no path parameters");
+	is_int(ROUTE_WORKSPACES_LIST, match("GET", "/workspaces"),
+	    "GET /workspaces picks the GET route");
+	is_int(ROUTE_WORKSPACE_CREATE, match("POST", "/workspaces"),
+	    "POST /workspaces picks the POST route of the same path");
+
+	is_int(ROUTE_MEMBERS_LIST, match("GET", "/workspaces/acme/members"),
+	    "a {name} parameter matches a segment");
+	is_string("workspace=acme", joined(),
+	    "the parameter's name and value are extracted");
+	is_int(ROUTE_MEMBER_INVITE, match("POST", "/workspaces/acme/members"),
+	    "the same pattern under POST picks the POST route");
+
+	is_int(ROUTE_MEMBER_GET, match("GET", "/workspaces/acme/members/"
+	    UUID1), "{member:uuid} matches a UUID");
+	is_string("workspace=acme|member=" UUID1, joined(),
+	    "several parameters are extracted in pattern order");
+	is_int(ROUTE_MEMBER_REMOVE, match("DELETE", "/workspaces/w1/members/"
+	    UUID2), "DELETE on the same pattern picks the DELETE route");
+
+	is_int(ROUTE_SESSION_REVOKE, match("DELETE", "/account/sessions/"
+	    UUID1), "DELETE /account/sessions/<uuid> picks the {id:uuid} "
+	    "route");
+	is_string("id=" UUID1, joined(), "... with the id extracted");
+	is_int(ROUTE_SESSION_REVOKE_SELF, match("DELETE",
+	    "/account/sessions/self"), "DELETE /account/sessions/self picks "
+	    "the literal route, since 'self' is not a UUID");
+	is_int(0, nparams, "... with no parameters");
+
+	is_int(ROUTE_MEMBERS_LIST, match("GET", "/workspaces/a b/members"),
+	    "a parameter may hold characters decoded from the path");
+	is_string("workspace=a b", joined(), "... and keeps them");
+
+	strcpy(path, "/workspaces/acme/members");
+	match("GET", path);
+	memset(path, 'x', strlen(path));
+	is_string("workspace=acme", joined(),
+	    "parameters are copies, not pointers into the path");
+}
+
+static void
+test_not_found(void)
+{
+	is_int(-1, match("GET", "/nowhere"), "an unknown path is refused");
+	is_int(ERR_NOT_FOUND, err.code, "... with ERR_NOT_FOUND (404)");
+	is_int(-1, match("GET", "/"), "the root path is not a route here");
+	is_int(ERR_NOT_FOUND, err.code, "... with ERR_NOT_FOUND (404)");
+	match("GET", "/health/");
+	is_int(ERR_NOT_FOUND, err.code,
+	    "a trailing slash does not match (the router is strict)");
+	match("GET", "/workspaces/");
+	is_int(ERR_NOT_FOUND, err.code,
+	    "/workspaces/ with a trailing slash is 404, not 405");
+	match("GET", "/workspaces/acme");
+	is_int(ERR_NOT_FOUND, err.code,
+	    "a path missing a pattern's last segment is 404");
+	match("GET", "/workspaces/acme/members/" UUID1 "/extra");
+	is_int(ERR_NOT_FOUND, err.code,
+	    "a path with an extra segment is 404");
+	match("GET", "/workspaces//members");
+	is_int(ERR_NOT_FOUND, err.code,
+	    "an empty segment does not match a {name} parameter");
+	match("GET", "/Health");
+	is_int(ERR_NOT_FOUND, err.code, "literal segments are case-sensitive");
+
+	match("GET", "/workspaces/acme/members/not-a-uuid");
+	is_int(ERR_NOT_FOUND, err.code,
+	    "a malformed id under {member:uuid} is 404 like any unknown path");
+	match("GET", "/workspaces/acme/members/" UUID1 "0");
+	is_int(ERR_NOT_FOUND, err.code,
+	    "a UUID with one character too many is 404");
+	match("GET",
+	    "/workspaces/acme/members/123e4567e89b12d3a456426614174000");
+	is_int(ERR_NOT_FOUND, err.code, "a UUID without dashes is 404");
+	match("DELETE", "/workspaces/acme/members/not-a-uuid");
+	is_int(ERR_NOT_FOUND, err.code,
+	    "a malformed id is 404 under DELETE as well");
+	match("DELETE", "/account/sessions/other");
+	is_int(ERR_NOT_FOUND, err.code,
+	    "a segment that is neither the literal nor a UUID is 404");
+}
+
+static void
+test_method_not_allowed(void)
+{
+	is_int(-1, match("DELETE", "/workspaces"),
+	    "a known path under an unknown method is refused");
+	is_int(ERR_METHOD_NOT_ALLOWED, err.code,
+	    "... with ERR_METHOD_NOT_ALLOWED (405)");
+	is_string("GET, POST", sorted_allow(err.allow),
+	    "... and Allow lists both methods the path accepts");
+
+	match("PUT", "/workspaces/acme/members");
+	is_int(ERR_METHOD_NOT_ALLOWED, err.code,
+	    "a known parameterised path under an unknown method is 405");
+	is_string("GET, POST", sorted_allow(err.allow),
+	    "... and Allow lists its methods");
+
+	match("POST", "/workspaces/acme/members/" UUID1);
+	is_string("DELETE, GET", sorted_allow(err.allow),
+	    "a {name:uuid} path under an unknown method lists its methods");
+
+	match("GET", "/account/sessions/self");
+	is_int(ERR_METHOD_NOT_ALLOWED, err.code,
+	    "GET on a DELETE-only literal path is 405");
+	is_string("DELETE", err.allow, "... with Allow: DELETE");
+
+	match("get", "/health");
+	is_int(ERR_METHOD_NOT_ALLOWED, err.code,
+	    "methods are case-sensitive: 'get' is not GET");
+	is_string("GET", err.allow, "... and Allow names the method to use");
+}
+
+int
+main(void)
+{
+	plan(42);
+	if ((arena = arena_new()) == NULL)
+		bail("arena_new failed");
+	test_matches();
+	test_not_found();
+	test_method_not_allowed();
+	error_clear(&err);
+	arena_free(arena);
+	return 0;
+}
