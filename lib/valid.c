@@ -227,13 +227,17 @@ valid_text(const struct valid_field *field, const char *where,
 	return 0;
 }
 
-/* Apply defaults and report missing required fields. */
+/*
+ * Apply defaults, report missing required fields, and turn the details
+ * collected so far (failed says whether there are any) into one 422.
+ * Returns 0, or -1 and err.
+ */
 static int
 valid_finish(const struct valid_field *fields, size_t n, const char *where,
-    struct valid_value *out, struct error *err)
+    struct valid_value *out, bool failed, struct error *err)
 {
+	json_object *details;
 	size_t i;
-	int failed = 0;
 
 	for (i = 0; i < n; i++) {
 		if (out[i].present)
@@ -241,13 +245,19 @@ valid_finish(const struct valid_field *fields, size_t n, const char *where,
 		if (fields[i].required) {
 			error_add_detail(err, where, fields[i].name,
 			    "Field required", "missing");
-			failed = 1;
+			failed = true;
 		} else if (fields[i].has_default) {
 			out[i].present = true;
 			out[i].integer = fields[i].default_int;
 		}
 	}
-	return failed ? -1 : 0;
+	if (!failed)
+		return 0;
+	details = err->details;
+	err->details = NULL;
+	error_set(err, ERR_VALIDATION, NULL);
+	err->details = details;
+	return -1;
 }
 
 static int
@@ -266,7 +276,7 @@ valid_query(const struct request *req, const struct valid_field *fields,
     size_t n, struct valid_value *out, struct error *err)
 {
 	size_t i;
-	int failed = 0;
+	bool failed = false;
 
 	error_clear(err);
 	memset(out, 0, n * sizeof(*out));
@@ -280,28 +290,18 @@ valid_query(const struct request *req, const struct valid_field *fields,
 			    utf8_is_valid(param->name) ? param->name :
 			    "(not UTF-8)", "Extra inputs are not permitted",
 			    "extra_forbidden");
-			failed = 1;
+			failed = true;
 		} else if (out[f].present) {
 			error_add_detail(err, "query", param->name,
 			    "Parameter given more than once", "duplicate");
-			failed = 1;
+			failed = true;
 		} else if (valid_text(&fields[f], "query", param->value,
 		    &out[f], err) != 0) {
 			out[f].present = true; /* report once */
-			failed = 1;
+			failed = true;
 		}
 	}
-	if (valid_finish(fields, n, "query", out, err) != 0)
-		failed = 1;
-	if (failed) {
-		json_object *details = err->details;
-
-		err->details = NULL;
-		error_set(err, ERR_VALIDATION, NULL);
-		err->details = details;
-		return -1;
-	}
-	return 0;
+	return valid_finish(fields, n, "query", out, failed, err);
 }
 
 /* Is the request's Content-Type JSON (application/json, any params)? */
@@ -323,8 +323,7 @@ valid_body(struct request *req, const struct valid_field *fields, size_t n,
 {
 	struct json_tokener *tok;
 	json_object *root;
-	int failed = 0;
-	size_t i;
+	bool failed = false;
 
 	error_clear(err);
 	memset(out, 0, n * sizeof(*out));
@@ -365,7 +364,7 @@ valid_body(struct request *req, const struct valid_field *fields, size_t n,
 			error_add_detail(err, "body", key,
 			    "Extra inputs are not permitted",
 			    "extra_forbidden");
-			failed = 1;
+			failed = true;
 			continue;
 		}
 		if (json_object_is_type(value, json_type_null) &&
@@ -379,7 +378,7 @@ valid_body(struct request *req, const struct valid_field *fields, size_t n,
 				error_add_detail(err, "body", key,
 				    "Input should be a valid integer",
 				    "int_type");
-				failed = 1;
+				failed = true;
 				continue;
 			}
 			text = json_object_to_json_string(value);
@@ -389,7 +388,7 @@ valid_body(struct request *req, const struct valid_field *fields, size_t n,
 				error_add_detail(err, "body", key,
 				    "Input should be a valid boolean",
 				    "bool_type");
-				failed = 1;
+				failed = true;
 				continue;
 			}
 			text = json_object_get_boolean(value) ?
@@ -400,7 +399,7 @@ valid_body(struct request *req, const struct valid_field *fields, size_t n,
 				error_add_detail(err, "body", key,
 				    "Input should be a valid string",
 				    "string_type");
-				failed = 1;
+				failed = true;
 				continue;
 			}
 			text = json_object_get_string(value);
@@ -409,26 +408,13 @@ valid_body(struct request *req, const struct valid_field *fields, size_t n,
 				error_add_detail(err, "body", key,
 				    "Input should not contain NUL characters",
 				    "string_type");
-				failed = 1;
+				failed = true;
 				continue;
 			}
 			break;
 		}
 		if (valid_text(&fields[f], "body", text, &out[f], err) != 0)
-			failed = 1;
+			failed = true;
 	}
-	for (i = 0; i < n; i++)
-		if (out[i].present && fields[i].type == VALID_INT)
-			out[i].str = NULL; /* text was json-c's scratch */
-	if (valid_finish(fields, n, "body", out, err) != 0)
-		failed = 1;
-	if (failed) {
-		json_object *details = err->details;
-
-		err->details = NULL;
-		error_set(err, ERR_VALIDATION, NULL);
-		err->details = details;
-		return -1;
-	}
-	return 0;
+	return valid_finish(fields, n, "body", out, failed, err);
 }
