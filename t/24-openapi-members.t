@@ -106,6 +106,11 @@ is_deeply([ map { $_->{email} } @{ $res->{json}{data} // [] } ],
     [ map { "bulk$_\@example.com" } 20 .. 24 ],
     'page 2 holds the remaining 5 members in join order');
 is($res->{json}{has_more}, JSON::PP::false, 'the last page has no more');
+$res = as($owner, GET => "/openapi/v1/workspaces/$big/members?page=9");
+is_deeply([ $res->{status}, scalar @{ $res->{json}{data} // [1] },
+        @{ $res->{json} // {} }{qw(page total)} ],
+    [ 200, 0, 9, 25 ],
+    'a page past the end is empty but still counts every member');
 
 # --- POST members (invite) --------------------------------------------------
 
