@@ -331,8 +331,12 @@ reply(struct request *req, int status, const char *extra, const char *body,
 	    extra != NULL ? extra : "");
 	if (n < 0 || (size_t)n >= sizeof(head))
 		return -1;
-	if (FCGX_PutStr(head, n, req->fcgi->out) < 0 ||
-	    FCGX_PutStr(body, (int)len, req->fcgi->out) < 0)
+	if (FCGX_PutStr(head, n, req->fcgi->out) < 0)
+		return -1;
+	/* HEAD: the same headers, Content-Length included, and no body. */
+	if (req->method != NULL && strcmp(req->method, "HEAD") == 0)
+		return 0;
+	if (FCGX_PutStr(body, (int)len, req->fcgi->out) < 0)
 		return -1;
 	return 0;
 }

@@ -84,6 +84,14 @@ pattern_match(const char *pattern, const char *path, struct arena *arena,
 	return true;
 }
 
+/* Does a route declared for route_method serve method?  HEAD is GET. */
+static bool
+method_matches(const char *route_method, const char *method)
+{
+	return strcmp(route_method, method) == 0 ||
+	    (strcmp(method, "HEAD") == 0 && strcmp(route_method, "GET") == 0);
+}
+
 int
 router_match(const struct route *routes, size_t nroutes,
     const char *method, const char *path, struct arena *arena,
@@ -94,7 +102,7 @@ router_match(const struct route *routes, size_t nroutes,
 	char allow[64] = "";
 
 	for (i = 0; i < nroutes; i++) {
-		if (strcmp(routes[i].method, method) != 0)
+		if (!method_matches(routes[i].method, method))
 			continue;
 		if (pattern_match(routes[i].pattern, path, NULL, NULL, NULL)) {
 			if (!pattern_match(routes[i].pattern, path, arena,
@@ -117,6 +125,8 @@ router_match(const struct route *routes, size_t nroutes,
 	}
 	if (!path_known)
 		return error_set(err, ERR_NOT_FOUND, NULL);
+	if (strstr(allow, "GET") != NULL && allow_len + 6 < sizeof(allow))
+		snprintf(allow + allow_len, sizeof(allow) - allow_len, ", HEAD");
 	error_set(err, ERR_METHOD_NOT_ALLOWED, NULL);
 	snprintf(err->allow, sizeof(err->allow), "%s", allow);
 	return -1;

@@ -6,7 +6,8 @@
  * query and body fields.  Patterns are literal segments and {name}
  * parameters; {name:uuid} matches only a UUID, so a malformed id is a 404
  * like any other unknown path.  A path that matches some pattern under
- * another method is a 405 with Allow.
+ * another method is a 405 with Allow.  HEAD is served by GET routes (the
+ * reply then carries headers only), and Allow names it beside GET.
  *
  * SPDX-License-Identifier: MIT
  */

@@ -86,8 +86,14 @@ is_error($res, 404, 'not_found',
 $res = call(PATCH => '/openapi/v1/account', { json => {} });
 is_error($res, 405, 'method_not_allowed',
     'PATCH on a GET-only route is a 405 method_not_allowed');
-is($res->{headers}{allow}, 'GET',
+is($res->{headers}{allow}, 'GET, HEAD',
     'the 405 names the allowed methods in Allow');
+
+$res = call(HEAD => '/openapi/v1/_health');
+is_deeply([ $res->{status}, $res->{content} ], [ 200, '' ],
+    'HEAD on a GET route answers 200 with no body');
+ok(($res->{headers}{'content-length'} // 0) > 0,
+    'and the Content-Length the GET body would have');
 
 $res = call(GET => '/openapi/v1/workspaces/not-a-uuid',
     { token => $user->{token} });

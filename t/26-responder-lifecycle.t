@@ -210,7 +210,8 @@ close $sock;
 ok($res->{ended}, 'the request in flight at SIGTERM is answered to the end')
     or diag("stdout: $res->{stdout}\nstderr: $res->{stderr}");
 is($res->{status}, 405, 'the answer in flight is the route\'s 405');
-is($res->{headers}{allow}, 'GET', 'the answer in flight carries Allow: GET');
+is($res->{headers}{allow}, 'GET, HEAD',
+    'the answer in flight carries Allow: GET, HEAD');
 is(ref $res->{json} eq 'HASH' ? $res->{json}{code} : undef,
     'method_not_allowed', 'the answer in flight has its JSON ErrorBody');
 my $status = $s->wait_exit($pid, 5);

@@ -218,17 +218,17 @@ test_method_not_allowed(void)
 	    "a known path under an unknown method is refused");
 	is_int(ERR_METHOD_NOT_ALLOWED, err.code,
 	    "... with ERR_METHOD_NOT_ALLOWED (405)");
-	is_string("GET, POST", sorted_allow(err.allow),
-	    "... and Allow lists both methods the path accepts");
+	is_string("GET, HEAD, POST", sorted_allow(err.allow),
+	    "... and Allow lists the methods the path accepts, HEAD with GET");
 
 	match("PUT", "/workspaces/acme/members");
 	is_int(ERR_METHOD_NOT_ALLOWED, err.code,
 	    "a known parameterised path under an unknown method is 405");
-	is_string("GET, POST", sorted_allow(err.allow),
+	is_string("GET, HEAD, POST", sorted_allow(err.allow),
 	    "... and Allow lists its methods");
 
 	match("POST", "/workspaces/acme/members/" UUID1);
-	is_string("DELETE, GET", sorted_allow(err.allow),
+	is_string("DELETE, GET, HEAD", sorted_allow(err.allow),
 	    "a {name:uuid} path under an unknown method lists its methods");
 
 	match("GET", "/account/sessions/self");
@@ -239,18 +239,33 @@ test_method_not_allowed(void)
 	match("get", "/health");
 	is_int(ERR_METHOD_NOT_ALLOWED, err.code,
 	    "methods are case-sensitive: 'get' is not GET");
-	is_string("GET", err.allow, "... and Allow names the method to use");
+	is_string("GET, HEAD", err.allow,
+	    "... and Allow names the methods to use");
+}
+
+static void
+test_head(void)
+{
+	is_int(ROUTE_HEALTH, match("HEAD", "/health"),
+	    "HEAD is served by the GET route of the same path");
+	is_int(ROUTE_MEMBER_GET, match("HEAD", "/workspaces/acme/members/" UUID1),
+	    "HEAD matches a parameterised GET route too");
+	is_int(-1, match("HEAD", "/account/sessions/self"),
+	    "HEAD on a path with no GET route is refused");
+	is_int(ERR_METHOD_NOT_ALLOWED, err.code, "... with 405");
+	is_string("DELETE", err.allow, "... and Allow has no HEAD without GET");
 }
 
 int
 main(void)
 {
-	plan(42);
+	plan(47);
 	if ((arena = arena_new()) == NULL)
 		bail("arena_new failed");
 	test_matches();
 	test_not_found();
 	test_method_not_allowed();
+	test_head();
 	error_clear(&err);
 	arena_free(arena);
 	return 0;
