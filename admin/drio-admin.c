@@ -679,8 +679,8 @@ command_issue_token(const struct config *cfg, int argc, char **argv,
 	}
 	snprintf(account_id, sizeof(account_id), "%s", db_value(res, 0, 0));
 	PQclear(res);
-	if (auth_session_issue(account_id, "drio-admin", label, days, token,
-	    sizeof(token), session_id, err) != 0)
+	if (auth_session_issue(account_id, "drio-admin", label, days * 86400,
+	    NULL, token, sizeof(token), session_id, err) != 0)
 		return fail(err);
 	printf("%s\n", token);
 	OPENSSL_cleanse(token, sizeof(token));

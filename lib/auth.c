@@ -40,10 +40,11 @@ static const struct db_statement auth_session_insert = {
 	"auth_session_insert",
 	"INSERT INTO api_sessions"
 	"       (account_id, token_sha256, prefix, client_id, device_label,"
-	"        expires_at)"
+	"        expires_at, grant_id)"
 	" VALUES ($1, $2, $3, $4, $5,"
-	"         CASE WHEN $6::int > 0"
-	"              THEN now() + make_interval(days => $6::int) END)"
+	"         CASE WHEN $6::bigint > 0"
+	"              THEN now() + $6::bigint * interval '1 second' END,"
+	"         $7)"
 	" RETURNING id"
 };
 
@@ -99,28 +100,29 @@ out:
 
 int
 auth_session_issue(const char *account_id, const char *client_id,
-    const char *device_label, long long expires_days, char *token,
-    size_t token_size, char session_id[AUTH_UUID_LEN + 1],
-    struct error *err)
+    const char *device_label, long long expires_seconds,
+    const char *grant_id, char *token, size_t token_size,
+    char session_id[AUTH_UUID_LEN + 1], struct error *err)
 {
 	char hash[CRYPTO_SHA256_HEX_LEN + 1];
-	char prefix[CRYPTO_TOKEN_DISPLAY_LEN + 1], days[24];
-	const char *params[6];
+	char prefix[CRYPTO_TOKEN_DISPLAY_LEN + 1], seconds[24];
+	const char *params[7];
 	PGresult *res = NULL;
 
 	if (crypto_token_new(token, token_size, err) != 0)
 		return -1;
 	crypto_sha256_hex(token, strlen(token), hash);
 	snprintf(prefix, sizeof(prefix), "%s", token);
-	snprintf(days, sizeof(days), "%lld", expires_days > 0 ?
-	    expires_days : 0);
+	snprintf(seconds, sizeof(seconds), "%lld", expires_seconds > 0 ?
+	    expires_seconds : 0);
 	params[0] = account_id;
 	params[1] = hash;
 	params[2] = prefix;
 	params[3] = client_id;
 	params[4] = device_label;
-	params[5] = days;
-	if (db_exec(&auth_session_insert, 6, params, &res, err) != 0) {
+	params[5] = seconds;
+	params[6] = grant_id;
+	if (db_exec(&auth_session_insert, 7, params, &res, err) != 0) {
 		memset(token, 0, token_size);
 		return -1;
 	}

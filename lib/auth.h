@@ -38,12 +38,13 @@ int auth_bearer_verify(const char *authorization,
  * Create an API session for account_id and return its token, shown this
  * once, in token (at least CRYPTO_TOKEN_LEN + 1 bytes) and its id in
  * session_id.  client_id and device_label describe who asked (for the
- * session list); expires_days <= 0 means the session never expires.
+ * session list); expires_seconds <= 0 means the session never expires;
+ * grant_id ties an OAuth-issued session to its grant (NULL otherwise).
  * Returns 0, or -1 and err.
  */
 int auth_session_issue(const char *account_id, const char *client_id,
-    const char *device_label, long long expires_days, char *token,
-    size_t token_size, char session_id[AUTH_UUID_LEN + 1],
-    struct error *err);
+    const char *device_label, long long expires_seconds,
+    const char *grant_id, char *token, size_t token_size,
+    char session_id[AUTH_UUID_LEN + 1], struct error *err);
 
 #endif

@@ -45,6 +45,11 @@ static const struct config_key config_keys[] = {
 	CONFIG_KEY("invite_hours", CONFIG_INT, invite_hours, "72", 1, 8760),
 	CONFIG_KEY("db_statement_timeout_ms", CONFIG_INT, db_statement_timeout_ms, "5000", 0, 600000),
 	CONFIG_KEY("socket_mode", CONFIG_OCTAL, socket_mode, "0660", 0, 0777),
+	CONFIG_KEY("oauth_registration", CONFIG_STRING, oauth_registration, "open", 0, 0),
+	CONFIG_KEY("oauth_code_seconds", CONFIG_INT, oauth_code_seconds, "60", 10, 600),
+	CONFIG_KEY("oauth_access_minutes", CONFIG_INT, oauth_access_minutes, "60", 1, 1440),
+	CONFIG_KEY("oauth_refresh_days", CONFIG_INT, oauth_refresh_days, "30", 1, 365),
+	CONFIG_KEY("signin_session_hours", CONFIG_INT, signin_session_hours, "12", 1, 720),
 };
 #define CONFIG_NKEYS (sizeof(config_keys) / sizeof(config_keys[0]))
 
@@ -199,6 +204,12 @@ config_load(struct config *cfg, const char *path, struct error *err)
 		if (value != NULL &&
 		    config_set(cfg, &config_keys[i], value, env, err) != 0)
 			goto fail;
+	}
+	if (strcmp(cfg->oauth_registration, "open") != 0 &&
+	    strcmp(cfg->oauth_registration, "closed") != 0) {
+		error_set(err, ERR_BAD_REQUEST,
+		    "oauth_registration must be \"open\" or \"closed\"");
+		goto fail;
 	}
 	return 0;
 

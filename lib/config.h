@@ -27,6 +27,11 @@ struct config {
 	long long invite_hours;     /* lifetime of member invitations */
 	long long db_statement_timeout_ms; /* server-side statement timeout */
 	long long socket_mode;      /* mode of sockets made with --listen */
+	char *oauth_registration;   /* "open" or "closed" */
+	long long oauth_code_seconds;   /* authorization code lifetime */
+	long long oauth_access_minutes; /* OAuth access token lifetime */
+	long long oauth_refresh_days;   /* refresh token lifetime */
+	long long signin_session_hours; /* browser sign-in session lifetime */
 };
 
 /*

@@ -38,8 +38,20 @@ static const struct error_info error_table[ERR__MAX] = {
 	[ERR_PAYLOAD_TOO_LARGE] = { "payload_too_large", 413, "The request body is too large." },
 	[ERR_UNSUPPORTED_MEDIA] = { "unsupported_media_type", 415, "The request body must be application/json." },
 	[ERR_VALIDATION] = { "validation_error", 422, "The request failed validation." },
+	[ERR_TOO_MANY_REQUESTS] = { "too_many_requests", 429, "Too many attempts; wait before trying again." },
 	[ERR_INTERNAL] = { "internal_error", 500, "Something went wrong on our side." },
 	[ERR_DATABASE_UNAVAILABLE] = { "database_unavailable", 503, "The database is unavailable." },
+	[ERR_CSRF] = { "csrf_failed", 403, "The form has expired or was not sent from this site; reload it and try again." },
+	[ERR_OAUTH_INVALID_REQUEST] = { "invalid_request", 400, "The request is missing a parameter or has a malformed one." },
+	[ERR_OAUTH_INVALID_CLIENT] = { "invalid_client", 401, "Client authentication failed." },
+	[ERR_OAUTH_INVALID_GRANT] = { "invalid_grant", 400, "The grant is invalid, expired, revoked or was issued to another client." },
+	[ERR_OAUTH_UNAUTHORIZED_CLIENT] = { "unauthorized_client", 400, "The client is not registered for this grant type." },
+	[ERR_OAUTH_UNSUPPORTED_GRANT_TYPE] = { "unsupported_grant_type", 400, "The grant type is not supported." },
+	[ERR_OAUTH_UNSUPPORTED_RESPONSE_TYPE] = { "unsupported_response_type", 400, "The response type is not supported." },
+	[ERR_OAUTH_INVALID_SCOPE] = { "invalid_scope", 400, "The scope is unknown or wider than granted." },
+	[ERR_OAUTH_ACCESS_DENIED] = { "access_denied", 403, "Access was denied." },
+	[ERR_OAUTH_INVALID_REDIRECT_URI] = { "invalid_redirect_uri", 400, "A redirect URI is not acceptable." },
+	[ERR_OAUTH_INVALID_CLIENT_METADATA] = { "invalid_client_metadata", 400, "A client metadata field is not acceptable." },
 };
 
 static const struct error_info *
@@ -48,6 +60,13 @@ error_info(enum error_code code)
 	if ((int)code < 0 || code >= ERR__MAX || error_table[code].code == NULL)
 		code = ERR_INTERNAL;
 	return &error_table[code];
+}
+
+bool
+error_is_oauth(enum error_code code)
+{
+	return code >= ERR_OAUTH_INVALID_REQUEST &&
+	    code <= ERR_OAUTH_INVALID_CLIENT_METADATA;
 }
 
 const char *

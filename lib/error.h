@@ -35,8 +35,22 @@ enum error_code {
 	ERR_PAYLOAD_TOO_LARGE,    /* 413 body over the configured cap */
 	ERR_UNSUPPORTED_MEDIA,    /* 415 body is not application/json */
 	ERR_VALIDATION,           /* 422 input failed validation; details */
+	ERR_TOO_MANY_REQUESTS,    /* 429 rate limited; see Retry-After */
 	ERR_INTERNAL,             /* 500 a bug or an unexpected failure */
 	ERR_DATABASE_UNAVAILABLE, /* 503 PostgreSQL cannot be reached */
+	ERR_CSRF,                 /* 403 a form without its CSRF token */
+	/* OAuth 2 errors (RFC 6749 5.2, RFC 7591 3.2.2); the code string is
+	 * the protocol's own error string. */
+	ERR_OAUTH_INVALID_REQUEST,
+	ERR_OAUTH_INVALID_CLIENT,
+	ERR_OAUTH_INVALID_GRANT,
+	ERR_OAUTH_UNAUTHORIZED_CLIENT,
+	ERR_OAUTH_UNSUPPORTED_GRANT_TYPE,
+	ERR_OAUTH_UNSUPPORTED_RESPONSE_TYPE,
+	ERR_OAUTH_INVALID_SCOPE,
+	ERR_OAUTH_ACCESS_DENIED,
+	ERR_OAUTH_INVALID_REDIRECT_URI,
+	ERR_OAUTH_INVALID_CLIENT_METADATA,
 	ERR__MAX
 };
 
@@ -45,7 +59,8 @@ enum error_code {
  * status; message is the one-line primary text (PostgreSQL's style: short,
  * factual, no function names); hint says what to do, when there is
  * something; details is a json-c array of {loc, msg, type} owned by the
- * struct.  allow is the Allow header of a 405.
+ * struct.  allow is the Allow header of a 405; retry_after the
+ * Retry-After of a 429.
  */
 struct error {
 	enum error_code code;
@@ -53,6 +68,7 @@ struct error {
 	char hint[256];
 	json_object *details;
 	char allow[64];
+	long retry_after;         /* seconds, for ERR_TOO_MANY_REQUESTS */
 };
 
 /* Reset an error to ERR_NONE, releasing its details.  Can't fail. */
@@ -77,6 +93,9 @@ void error_hint(struct error *err, const char *fmt, ...)
  */
 int error_add_detail(struct error *err, const char *loc_where,
     const char *loc_name, const char *msg, const char *type);
+
+/* Is code one of the OAuth protocol errors (ERR_OAUTH_*)? */
+bool error_is_oauth(enum error_code code);
 
 /* The ErrorBody code string, HTTP status and default message of a code. */
 const char *error_code_string(enum error_code code);

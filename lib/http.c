@@ -12,6 +12,7 @@
 #include <string.h>
 
 #include "crypto.h"
+#include "html.h"
 #include "http.h"
 #include "router.h"
 
@@ -184,6 +185,9 @@ http_request_begin(struct request *req, FCGX_Request *fcgi,
 
 		query = q != NULL ? q + 1 : "";
 	}
+	req->query_string = arena_strdup(req->arena, query);
+	if (req->query_string == NULL)
+		return error_set(err, ERR_INTERNAL, "out of memory");
 	return http_parse_query(req->arena, query, &req->query, &req->nquery,
 	    err);
 }
@@ -284,6 +288,10 @@ http_status_text(int status)
 	case 201: return "Created";
 	case 202: return "Accepted";
 	case 204: return "No Content";
+	case 301: return "Moved Permanently";
+	case 302: return "Found";
+	case 303: return "See Other";
+	case 307: return "Temporary Redirect";
 	case 400: return "Bad Request";
 	case 401: return "Unauthorized";
 	case 403: return "Forbidden";
@@ -302,17 +310,92 @@ http_status_text(int status)
 	}
 }
 
-/*
- * Write status, headers and body.  extra is NULL or header lines ending
- * in CRLF.  Returns 0, or -1 when the client has gone.
- */
-static int
-reply(struct request *req, int status, const char *extra, const char *body,
-    size_t len)
+const char *
+http_cookie(const struct request *req, const char *name)
 {
-	bool no_store = req->authenticated ||
-	    (req->route != NULL && req->route->auth == ROUTE_BEARER);
-	char head[1024];
+	const char *header = http_header(req, "Cookie"), *p;
+	size_t name_len = strlen(name);
+
+	if (header == NULL)
+		return NULL;
+	for (p = header; *p != '\0'; ) {
+		const char *end;
+
+		while (*p == ' ' || *p == ';')
+			p++;
+		end = strchr(p, ';');
+		if (end == NULL)
+			end = p + strlen(p);
+		if ((size_t)(end - p) > name_len && p[name_len] == '=' &&
+		    strncmp(p, name, name_len) == 0)
+			return arena_strndup(req->arena, p + name_len + 1,
+			    (size_t)(end - p) - name_len - 1);
+		p = end;
+	}
+	return NULL;
+}
+
+int
+http_add_header(struct request *req, const char *name, const char *value,
+    struct error *err)
+{
+	char *line;
+
+	if (strpbrk(value, "\r\n") != NULL || strpbrk(name, "\r\n: ") != NULL)
+		return error_set(err, ERR_INTERNAL,
+		    "a response header held a line break");
+	line = arena_printf(req->arena, "%s%s: %s\r\n",
+	    req->headers != NULL ? req->headers : "", name, value);
+	if (line == NULL)
+		return error_set(err, ERR_INTERNAL, "out of memory");
+	req->headers = line;
+	return 0;
+}
+
+int
+http_parse_form(struct request *req, struct error *err)
+{
+	const char *type = http_header(req, "Content-Type");
+	static const char form_type[] = "application/x-www-form-urlencoded";
+	size_t len = sizeof(form_type) - 1;
+
+	if (req->body_len > 0 && (type == NULL ||
+	    strncasecmp(type, form_type, len) != 0 ||
+	    (type[len] != '\0' && type[len] != ';' && type[len] != ' ')))
+		return error_set(err, ERR_UNSUPPORTED_MEDIA,
+		    "The request body must be %s.", form_type);
+	if (req->body == NULL || strlen(req->body) != req->body_len)
+		return req->body_len == 0 ? 0 : error_set(err, ERR_BAD_REQUEST,
+		    "The request body holds a NUL byte.");
+	return http_parse_query(req->arena, req->body, &req->form,
+	    &req->nform, err);
+}
+
+/* Does the header list hold a header called name? */
+static bool
+headers_have(const char *headers, const char *name)
+{
+	size_t len = strlen(name);
+	const char *p;
+
+	for (p = headers; p != NULL && *p != '\0'; ) {
+		if (strncasecmp(p, name, len) == 0 && p[len] == ':')
+			return true;
+		p = strstr(p, "\r\n");
+		if (p != NULL)
+			p += 2;
+	}
+	return false;
+}
+
+int
+http_reply(struct request *req, int status, const char *content_type,
+    const char *body, size_t len)
+{
+	bool no_store = (req->authenticated ||
+	    (req->route != NULL && req->route->auth == ROUTE_BEARER)) &&
+	    !headers_have(req->headers, "Cache-Control");
+	char head[512];
 	int n;
 
 	req->status = status;
@@ -321,24 +404,59 @@ reply(struct request *req, int status, const char *extra, const char *body,
 	/* libfcgi's own printf lacks %zu and friends: format here. */
 	n = snprintf(head, sizeof(head),
 	    "Status: %d %s\r\n"
-	    "Content-Type: application/json\r\n"
+	    "Content-Type: %s\r\n"
 	    "Content-Length: %zu\r\n"
 	    "X-Request-Id: %s\r\n"
 	    "X-Content-Type-Options: nosniff\r\n"
-	    "%s%s\r\n",
-	    status, http_status_text(status), len, req->request_id,
-	    no_store ? "Cache-Control: no-store\r\n" : "",
-	    extra != NULL ? extra : "");
+	    "%s",
+	    status, http_status_text(status), content_type, len,
+	    req->request_id, no_store ? "Cache-Control: no-store\r\n" : "");
 	if (n < 0 || (size_t)n >= sizeof(head))
 		return -1;
-	if (FCGX_PutStr(head, n, req->fcgi->out) < 0)
+	if (FCGX_PutStr(head, n, req->fcgi->out) < 0 ||
+	    (req->headers != NULL && FCGX_PutStr(req->headers,
+	    (int)strlen(req->headers), req->fcgi->out) < 0) ||
+	    FCGX_PutStr("\r\n", 2, req->fcgi->out) < 0)
 		return -1;
 	/* HEAD: the same headers, Content-Length included, and no body. */
 	if (req->method != NULL && strcmp(req->method, "HEAD") == 0)
 		return 0;
-	if (FCGX_PutStr(body, (int)len, req->fcgi->out) < 0)
+	if (len > 0 && FCGX_PutStr(body, (int)len, req->fcgi->out) < 0)
 		return -1;
 	return 0;
+}
+
+/* The headers every HTML page carries. */
+static const char *const page_headers[][2] = {
+	{ "Content-Security-Policy", "default-src 'none'; "
+	  "style-src 'unsafe-inline'; form-action 'self'; "
+	  "frame-ancestors 'none'; base-uri 'none'" },
+	{ "X-Frame-Options", "DENY" },
+	{ "Referrer-Policy", "no-referrer" },
+	{ "Cache-Control", "no-store" },
+};
+
+int
+http_reply_html(struct request *req, int status, const char *html,
+    size_t len)
+{
+	size_t i;
+
+	for (i = 0; i < sizeof(page_headers) / sizeof(page_headers[0]); i++)
+		if (http_add_header(req, page_headers[i][0], page_headers[i][1],
+		    NULL) != 0)
+			return -1;
+	return http_reply(req, status, "text/html; charset=utf-8", html, len);
+}
+
+int
+http_reply_redirect(struct request *req, int status, const char *location,
+    struct error *err)
+{
+	if (http_add_header(req, "Location", location, err) != 0 ||
+	    http_add_header(req, "Cache-Control", "no-store", err) != 0)
+		return -1;
+	return http_reply(req, status, "text/plain; charset=utf-8", "", 0);
 }
 
 int
@@ -356,40 +474,128 @@ http_reply_json(struct request *req, int status, json_object *body)
 	}
 	text = json_object_to_json_string_length(body,
 	    JSON_C_TO_STRING_PLAIN | JSON_C_TO_STRING_NOSLASHESCAPE, &len);
-	rc = reply(req, status, NULL, text, len);
+	rc = http_reply(req, status, "application/json", text, len);
 	json_object_put(body);
+	return rc;
+}
+
+/* An OAuth error: {error, error_description}, RFC 6749 5.2. */
+static int
+reply_oauth_error(struct request *req, const struct error *err)
+{
+	enum error_code code = err->code;
+	const char *error, *description = err->message;
+	json_object *body;
+	const char *text;
+	size_t len;
+	int status, rc;
+
+	if (error_is_oauth(code)) {
+		error = error_code_string(code);
+		status = error_http_status(code);
+	} else if (code == ERR_DATABASE_UNAVAILABLE) {
+		error = "temporarily_unavailable";
+		status = 503;
+	} else if (error_http_status(code) >= 500) {
+		error = "server_error";
+		status = 500;
+	} else {
+		error = "invalid_request";
+		status = error_http_status(code) == 413 ||
+		    error_http_status(code) == 429 ?
+		    error_http_status(code) : 400;
+	}
+	if (code == ERR_OAUTH_INVALID_CLIENT)
+		(void)http_add_header(req, "WWW-Authenticate",
+		    "Basic realm=\"drio\"", NULL);
+	(void)http_add_header(req, "Cache-Control", "no-store", NULL);
+	(void)http_add_header(req, "Pragma", "no-cache", NULL);
+	body = json_object_new_object();
+	if (body == NULL)
+		return http_reply(req, 500, "application/json",
+		    "{\"error\":\"server_error\"}", 22);
+	json_object_object_add(body, "error", json_object_new_string(error));
+	if (description[0] != '\0')
+		json_object_object_add(body, "error_description",
+		    json_object_new_string(description));
+	text = json_object_to_json_string_length(body,
+	    JSON_C_TO_STRING_PLAIN | JSON_C_TO_STRING_NOSLASHESCAPE, &len);
+	rc = http_reply(req, status, "application/json", text, len);
+	json_object_put(body);
+	return rc;
+}
+
+/* An error as a page: its message, and its hint when there is one. */
+static int
+reply_page_error(struct request *req, const struct error *err)
+{
+	struct html page;
+	int rc, status = error_http_status(err->code == ERR_NONE ?
+	    ERR_INTERNAL : err->code);
+
+	html_init(&page);
+	html_page_begin(&page, status >= 500 ? "Something went wrong" :
+	    "This request cannot be completed");
+	html_raw(&page, "<p class=\"error\">");
+	html_text(&page, err->message[0] != '\0' ? err->message :
+	    error_default_message(err->code));
+	html_raw(&page, "</p>");
+	if (err->hint[0] != '\0') {
+		html_raw(&page, "<p>");
+		html_text(&page, err->hint);
+		html_raw(&page, "</p>");
+	}
+	html_raw(&page, "<p class=\"muted\">Request id <code>");
+	html_text(&page, req->request_id);
+	html_raw(&page, "</code></p>");
+	html_page_end(&page);
+	if (page.failed)
+		rc = http_reply(req, 500, "text/plain; charset=utf-8",
+		    "Out of memory.\n", 15);
+	else
+		rc = http_reply_html(req, status, page.data, page.len);
+	html_free(&page);
 	return rc;
 }
 
 int
 http_reply_error(struct request *req, const struct error *err)
 {
-	char extra[256] = "";
+	char value[128];
 	json_object *body;
 	const char *text;
 	size_t len;
 	int rc, status = error_http_status(err->code == ERR_NONE ?
 	    ERR_INTERNAL : err->code);
 
+	if (req->route != NULL && req->route->kind == ROUTE_OAUTH)
+		return reply_oauth_error(req, err);
+	if (req->route != NULL && req->route->kind == ROUTE_PAGE)
+		return reply_page_error(req, err);
+
 	if (err->code == ERR_METHOD_NOT_ALLOWED && err->allow[0] != '\0')
-		snprintf(extra, sizeof(extra), "Allow: %s\r\n", err->allow);
+		(void)http_add_header(req, "Allow", err->allow, NULL);
 	else if (err->code == ERR_UNAUTHORIZED)
-		snprintf(extra, sizeof(extra),
-		    "WWW-Authenticate: Bearer realm=\"drio\"\r\n");
+		(void)http_add_header(req, "WWW-Authenticate",
+		    "Bearer realm=\"drio\"", NULL);
 	else if (err->code == ERR_INVALID_TOKEN)
-		snprintf(extra, sizeof(extra),
-		    "WWW-Authenticate: Bearer realm=\"drio\", "
-		    "error=\"invalid_token\"\r\n");
+		(void)http_add_header(req, "WWW-Authenticate",
+		    "Bearer realm=\"drio\", error=\"invalid_token\"", NULL);
+	if (err->code == ERR_TOO_MANY_REQUESTS && err->retry_after > 0) {
+		snprintf(value, sizeof(value), "%ld", err->retry_after);
+		(void)http_add_header(req, "Retry-After", value, NULL);
+	}
 	body = error_to_json(err);
 	if (body == NULL) {
 		static const char fallback[] = "{\"code\":\"internal_error\","
 		    "\"message\":\"Out of memory.\",\"status\":500}";
 
-		return reply(req, 500, NULL, fallback, sizeof(fallback) - 1);
+		return http_reply(req, 500, "application/json", fallback,
+		    sizeof(fallback) - 1);
 	}
 	text = json_object_to_json_string_length(body,
 	    JSON_C_TO_STRING_PLAIN | JSON_C_TO_STRING_NOSLASHESCAPE, &len);
-	rc = reply(req, status, extra, text, len);
+	rc = http_reply(req, status, "application/json", text, len);
 	json_object_put(body);
 	return rc;
 }

@@ -42,6 +42,7 @@ struct request {
 
 	const char *method;          /* "GET", "POST", ... */
 	const char *path;            /* percent-decoded, no query string */
+	const char *query_string;    /* raw, as the client sent it ("" if none) */
 	struct http_param *query;    /* decoded query parameters, in order */
 	size_t nquery;
 	struct http_param params[HTTP_MAX_PATH_PARAMS]; /* from the route */
@@ -58,7 +59,12 @@ struct request {
 	bool authenticated;
 	struct auth_identity identity;
 
+	/* Form fields of an application/x-www-form-urlencoded body. */
+	struct http_param *form;
+	size_t nform;
+
 	/* Response state. */
+	char *headers;               /* extra header lines, CRLF-ended */
 	int status;                  /* 0 until a response is written */
 	long long start_us;          /* monotonic start, for the log line */
 };
@@ -106,6 +112,49 @@ int http_parse_query(struct arena *arena, const char *raw,
 long http_percent_decode(char *s, bool plus_is_space);
 
 /*
+ * The value of cookie name from the Cookie header (copied into the arena),
+ * or NULL.
+ */
+const char *http_cookie(const struct request *req, const char *name);
+
+/*
+ * Add a response header line.  A value holding CR or LF is refused.
+ * Returns 0, or -1 and err.
+ */
+int http_add_header(struct request *req, const char *name,
+    const char *value, struct error *err);
+
+/*
+ * Parse req->body, which must be application/x-www-form-urlencoded, into
+ * req->form.  Returns 0, or -1 and err (415 for another content type, 400
+ * for a malformed body).
+ */
+int http_parse_form(struct request *req, struct error *err);
+
+/*
+ * Answer with status, content_type and len bytes of body, plus the
+ * headers added so far.  Returns 0, or -1 when the client has gone.
+ */
+int http_reply(struct request *req, int status, const char *content_type,
+    const char *body, size_t len);
+
+/*
+ * Answer with an HTML page and the headers every page carries: a strict
+ * Content-Security-Policy, X-Frame-Options: DENY, Referrer-Policy:
+ * no-referrer and Cache-Control: no-store.  Returns 0, or -1 when the
+ * client has gone.
+ */
+int http_reply_html(struct request *req, int status, const char *html,
+    size_t len);
+
+/*
+ * Answer with a redirect (302, 303) to location.  Returns 0, or -1 and
+ * err when location is unusable, or -1 when the client has gone.
+ */
+int http_reply_redirect(struct request *req, int status,
+    const char *location, struct error *err);
+
+/*
  * Answer with status and body as compact JSON.  Takes ownership of body
  * (released on every path).  Adds X-Request-Id, and Cache-Control:
  * no-store when the request was authenticated or asked for it.
@@ -114,10 +163,12 @@ long http_percent_decode(char *s, bool plus_is_space);
 int http_reply_json(struct request *req, int status, json_object *body);
 
 /*
- * Answer with an ErrorBody built from err: its status, code, message,
- * hint and details, plus Allow (405) and WWW-Authenticate (401).  The one
- * place an error becomes a response.  Returns 0, or -1 when the client
- * has gone.
+ * Answer with err in the shape the route speaks: an ErrorBody (its
+ * status, code, message, hint and details, plus Allow on 405 and
+ * WWW-Authenticate on 401) for API routes and unmatched paths; RFC 6749
+ * {error, error_description} for OAuth routes; an HTML page for pages.
+ * The one place an error becomes a response.  Returns 0, or -1 when the
+ * client has gone.
  */
 int http_reply_error(struct request *req, const struct error *err);
 

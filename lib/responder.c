@@ -237,12 +237,24 @@ serve(const struct responder *responder, FCGX_Request *fcgi,
 		error_set(&err, ERR_INTERNAL, "out of memory");
 		goto fail;
 	}
-	if (valid_query(&req, route->query, route->nquery, req.query_values,
-	    &err) != 0)
-		goto fail;
-	if (route->nbody > 0 && valid_body(&req, route->body, route->nbody,
-	    req.body_values, &err) != 0)
-		goto fail;
+	/*
+	 * API routes take JSON and refuse unknown inputs; OAuth routes and
+	 * pages take forms and ignore unknown inputs, as their protocols say.
+	 */
+	if (route->kind == ROUTE_API) {
+		if (valid_query(&req, route->query, route->nquery,
+		    req.query_values, &err) != 0 ||
+		    (route->nbody > 0 && valid_body(&req, route->body,
+		    route->nbody, req.body_values, &err) != 0))
+			goto fail;
+	} else {
+		if (valid_query_lenient(&req, route->query, route->nquery,
+		    req.query_values, &err) != 0 ||
+		    (route->nbody > 0 && (http_parse_form(&req, &err) != 0 ||
+		    valid_form(&req, route->body, route->nbody,
+		    req.body_values, &err) != 0)))
+			goto fail;
+	}
 
 	if (route->handler(&req, &err) != 0)
 		goto fail;

@@ -25,6 +25,13 @@ enum route_auth {
 	ROUTE_BEARER      /* a valid bearer token, else 401 */
 };
 
+/* What a route speaks: it decides how inputs are read and errors shown. */
+enum route_kind {
+	ROUTE_API = 0, /* JSON body; unknown inputs refused; ErrorBody */
+	ROUTE_OAUTH,   /* form body; unknown inputs ignored; RFC 6749 errors */
+	ROUTE_PAGE     /* form body; unknown inputs ignored; HTML error page */
+};
+
 struct route {
 	const char *method;
 	const char *pattern;
@@ -32,8 +39,9 @@ struct route {
 	enum route_auth auth;
 	const struct valid_field *query;  /* declared query fields */
 	size_t nquery;
-	const struct valid_field *body;   /* declared JSON body fields */
+	const struct valid_field *body;   /* declared body fields */
 	size_t nbody;
+	enum route_kind kind;
 };
 
 /* Declare a field table for a route: ROUTE_FIELDS(table). */

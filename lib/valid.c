@@ -213,6 +213,8 @@ valid_text(const struct valid_field *field, const char *where,
 			return -1;
 		}
 		break;
+	case VALID_STRING_ARRAY:
+		break; /* arrays are checked by valid_string_array() */
 	case VALID_EMAIL:
 		if (!valid_is_email(text)) {
 			error_add_detail(err, where, field->name,
@@ -271,8 +273,13 @@ field_index(const struct valid_field *fields, size_t n, const char *name)
 	return -1;
 }
 
-int
-valid_query(const struct request *req, const struct valid_field *fields,
+/*
+ * Validate name=value parameters (a query string or a form body) reported
+ * under where.  lenient skips unknown names.
+ */
+static int
+valid_params(const struct http_param *params, size_t nparams,
+    const char *where, bool lenient, const struct valid_field *fields,
     size_t n, struct valid_value *out, struct error *err)
 {
 	size_t i;
@@ -280,28 +287,60 @@ valid_query(const struct request *req, const struct valid_field *fields,
 
 	error_clear(err);
 	memset(out, 0, n * sizeof(*out));
-	for (i = 0; i < req->nquery; i++) {
-		const struct http_param *param = &req->query[i];
+	for (i = 0; i < nparams; i++) {
+		const struct http_param *param = &params[i];
 		int f = field_index(fields, n, param->name);
 
+		if (f < 0 && lenient)
+			continue;
 		if (f < 0) {
 			/* The name is echoed in details: it must be UTF-8. */
-			error_add_detail(err, "query",
+			error_add_detail(err, where,
 			    utf8_is_valid(param->name) ? param->name :
 			    "(not UTF-8)", "Extra inputs are not permitted",
 			    "extra_forbidden");
 			failed = true;
 		} else if (out[f].present) {
-			error_add_detail(err, "query", param->name,
+			error_add_detail(err, where, param->name,
 			    "Parameter given more than once", "duplicate");
 			failed = true;
-		} else if (valid_text(&fields[f], "query", param->value,
+		} else if (fields[f].type == VALID_STRING_ARRAY) {
+			error_add_detail(err, where, param->name,
+			    "Input should be a valid list", "list_type");
+			out[f].present = true;
+			failed = true;
+		} else if (valid_text(&fields[f], where, param->value,
 		    &out[f], err) != 0) {
 			out[f].present = true; /* report once */
 			failed = true;
 		}
 	}
-	return valid_finish(fields, n, "query", out, failed, err);
+	return valid_finish(fields, n, where, out, failed, err);
+}
+
+int
+valid_query(const struct request *req, const struct valid_field *fields,
+    size_t n, struct valid_value *out, struct error *err)
+{
+	return valid_params(req->query, req->nquery, "query", false, fields,
+	    n, out, err);
+}
+
+int
+valid_query_lenient(const struct request *req,
+    const struct valid_field *fields, size_t n, struct valid_value *out,
+    struct error *err)
+{
+	return valid_params(req->query, req->nquery, "query", true, fields,
+	    n, out, err);
+}
+
+int
+valid_form(const struct request *req, const struct valid_field *fields,
+    size_t n, struct valid_value *out, struct error *err)
+{
+	return valid_params(req->form, req->nform, "body", true, fields, n,
+	    out, err);
 }
 
 /* Is the request's Content-Type JSON (application/json, any params)? */
@@ -317,9 +356,50 @@ content_type_is_json(const struct request *req)
 	    (type[len] == '\0' || type[len] == ';' || type[len] == ' ');
 }
 
-int
-valid_body(struct request *req, const struct valid_field *fields, size_t n,
+/* A JSON array of strings, each valid for the field's STRING rules. */
+static int
+valid_string_array(const struct valid_field *field, json_object *value,
     struct valid_value *out, struct error *err)
+{
+	struct valid_field item = { .name = field->name, .type = VALID_STRING,
+	    .max = 2000 };
+	size_t i, count;
+	char msg[96];
+
+	if (!json_object_is_type(value, json_type_array)) {
+		error_add_detail(err, "body", field->name,
+		    "Input should be a valid list", "list_type");
+		return -1;
+	}
+	count = json_object_array_length(value);
+	if ((long long)count < field->min || (long long)count > field->max) {
+		snprintf(msg, sizeof(msg), "List should have %lld to %lld items",
+		    field->min, field->max);
+		error_add_detail(err, "body", field->name, msg,
+		    (long long)count < field->min ? "too_short" : "too_long");
+		return -1;
+	}
+	for (i = 0; i < count; i++) {
+		json_object *entry = json_object_array_get_idx(value, i);
+		struct valid_value ignored;
+
+		if (!json_object_is_type(entry, json_type_string)) {
+			error_add_detail(err, "body", field->name,
+			    "List items should be strings", "string_type");
+			return -1;
+		}
+		if (valid_text(&item, "body", json_object_get_string(entry),
+		    &ignored, err) != 0)
+			return -1;
+	}
+	out->present = true;
+	out->json = value;
+	return 0;
+}
+
+static int
+valid_json_body(struct request *req, const struct valid_field *fields,
+    size_t n, bool lenient, struct valid_value *out, struct error *err)
 {
 	struct json_tokener *tok;
 	json_object *root;
@@ -360,6 +440,8 @@ valid_body(struct request *req, const struct valid_field *fields, size_t n,
 		int f = field_index(fields, n, key);
 		const char *text;
 
+		if (f < 0 && lenient)
+			continue;
 		if (f < 0) {
 			error_add_detail(err, "body", key,
 			    "Extra inputs are not permitted",
@@ -373,6 +455,11 @@ valid_body(struct request *req, const struct valid_field *fields, size_t n,
 		/* Seen: a value that fails its rule is not also "missing". */
 		out[f].present = true;
 		switch (fields[f].type) {
+		case VALID_STRING_ARRAY:
+			if (valid_string_array(&fields[f], value, &out[f],
+			    err) != 0)
+				failed = true;
+			continue;
 		case VALID_INT:
 			if (!json_object_is_type(value, json_type_int)) {
 				error_add_detail(err, "body", key,
@@ -417,4 +504,18 @@ valid_body(struct request *req, const struct valid_field *fields, size_t n,
 			failed = true;
 	}
 	return valid_finish(fields, n, "body", out, failed, err);
+}
+
+int
+valid_body(struct request *req, const struct valid_field *fields, size_t n,
+    struct valid_value *out, struct error *err)
+{
+	return valid_json_body(req, fields, n, false, out, err);
+}
+
+int
+valid_body_lenient(struct request *req, const struct valid_field *fields,
+    size_t n, struct valid_value *out, struct error *err)
+{
+	return valid_json_body(req, fields, n, true, out, err);
 }

@@ -16,6 +16,8 @@
 #include <stdbool.h>
 #include <stddef.h>
 
+#include <json-c/json.h>
+
 #include "error.h"
 
 struct request;
@@ -26,7 +28,9 @@ enum valid_type {
 	VALID_BOOL,   /* true/false (query: true, false, 1, 0) */
 	VALID_ENUM,   /* one of choices */
 	VALID_UUID,   /* canonical 8-4-4-4-12 hex */
-	VALID_EMAIL   /* local@domain, at most 254 characters */
+	VALID_EMAIL,  /* local@domain, at most 254 characters */
+	VALID_STRING_ARRAY /* JSON bodies: [min, max] strings, each of at
+	                    * most 2000 characters (json holds the array) */
 };
 
 struct valid_field {
@@ -46,6 +50,7 @@ struct valid_value {
 	const char *str;   /* STRING, ENUM, UUID, EMAIL */
 	long long integer; /* INT */
 	bool boolean;      /* BOOL */
+	json_object *json; /* STRING_ARRAY: the array, owned by the body */
 };
 
 /*
@@ -66,6 +71,22 @@ int valid_query(const struct request *req, const struct valid_field *fields,
  * when the body is not a JSON object, 422 otherwise.
  */
 int valid_body(struct request *req, const struct valid_field *fields,
+    size_t n, struct valid_value *out, struct error *err);
+
+/*
+ * The lenient forms, for OAuth endpoints and pages, whose protocols say
+ * unknown parameters are ignored: valid_query_lenient() is valid_query()
+ * that skips unknown names; valid_form() validates req->form (see
+ * http_parse_form) the same way, reporting under "body";
+ * valid_body_lenient() is valid_body() that skips unknown members.
+ * Repeated parameters are still refused.  Same returns as above.
+ */
+int valid_query_lenient(const struct request *req,
+    const struct valid_field *fields, size_t n, struct valid_value *out,
+    struct error *err);
+int valid_form(const struct request *req, const struct valid_field *fields,
+    size_t n, struct valid_value *out, struct error *err);
+int valid_body_lenient(struct request *req, const struct valid_field *fields,
     size_t n, struct valid_value *out, struct error *err);
 
 /* Is s a canonical UUID (36 characters, hex and dashes)? */

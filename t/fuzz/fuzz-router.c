@@ -21,14 +21,14 @@ handler(struct request *req, struct error *err)
 }
 
 static const struct route routes[] = {
-	{ "GET", "/v1/a", handler, ROUTE_PUBLIC, NULL, 0, NULL, 0 },
-	{ "GET", "/v1/w/{id:uuid}", handler, ROUTE_PUBLIC, NULL, 0, NULL, 0 },
+	{ "GET", "/v1/a", handler, ROUTE_PUBLIC, NULL, 0, NULL, 0, ROUTE_API },
+	{ "GET", "/v1/w/{id:uuid}", handler, ROUTE_PUBLIC, NULL, 0, NULL, 0, ROUTE_API },
 	{ "POST", "/v1/w/{id:uuid}/m/{m}", handler, ROUTE_PUBLIC, NULL, 0,
-	  NULL, 0 },
+	  NULL, 0, ROUTE_API },
 	{ "DELETE", "/v1/w/{id:uuid}/m/{m}", handler, ROUTE_PUBLIC, NULL, 0,
-	  NULL, 0 },
+	  NULL, 0, ROUTE_API },
 	{ "PUT", "/v1/{a}/{b}/{c}/{d}/{e}/{f}/{g}/{h}/{i}", handler,
-	  ROUTE_PUBLIC, NULL, 0, NULL, 0 },
+	  ROUTE_PUBLIC, NULL, 0, NULL, 0, ROUTE_API },
 };
 
 int

@@ -25,7 +25,9 @@ extern char **environ;
 static const char *const all_keys[] = {
 	"database_url", "public_url", "max_body_bytes", "workers", "sql_dir",
 	"session_days", "invite_hours", "db_statement_timeout_ms",
-	"socket_mode", NULL
+	"socket_mode", "oauth_registration", "oauth_code_seconds",
+	"oauth_access_minutes", "oauth_refresh_days", "signin_session_hours",
+	NULL
 };
 
 /* Temporary files made by write_file, removed by remove_files at exit. */
@@ -338,7 +340,7 @@ test_each_key(void)
 		bail("cannot load %s: %s", path, err.message);
 	memset(&first, 0, sizeof(first));
 	config_each_key(&cfg, visit, &first);
-	is_int(9, first.n, "config_each_key visits nine keys");
+	is_int(14, first.n, "config_each_key visits all fourteen keys");
 	for (i = 0; all_keys[i] != NULL; i++) {
 		for (j = 0; j < first.n && j < 16; j++)
 			if (strcmp(first.names[j], all_keys[i]) == 0)
