@@ -1,0 +1,1781 @@
+/*
+ * oauth.c: drio's OAuth 2 authorization server (docs/oauth.md):
+ * discovery (RFC 8414, RFC 9728), dynamic client registration (RFC 7591),
+ * the sign-in pages and browser sessions, the authorization code flow
+ * with PKCE (RFC 7636) and issuer identification (RFC 9207), the token
+ * endpoint with refresh-token rotation, and revocation (RFC 7009), plus
+ * the archived /api/v1/auth aliases.
+ *
+ * Tokens issued here are API sessions (lib/auth), each tied to an
+ * oauth_grants row: the family that reuse of a spent code or refresh
+ * token revokes at once.
+ *
+ * SPDX-License-Identifier: MIT
+ */
+#include <ctype.h>
+#include <fcgiapp.h>
+#include <openssl/evp.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "drio.h"
+
+#define COOKIE_SIGNIN "drio_signin"
+#define COOKIE_CSRF   "drio_csrf"
+#define SECRET_BYTES  32          /* codes, refresh tokens, cookies */
+#define SECRET_LEN    43          /* their base64url length */
+#define REFRESH_PREFIX "drt_"
+#define CLIENT_PREFIX  "dc_"
+
+/* Sign-in failures allowed per 15 minutes, per account and per address. */
+#define SIGNIN_WINDOW_SECONDS 900
+#define SIGNIN_ACCOUNT_LIMIT  10
+#define SIGNIN_ADDRESS_LIMIT  50
+
+static const char *const supported_scopes[] = { "api", "offline_access",
+    NULL };
+/* XXX: the device grant (RFC 8628) joins this list with its endpoints. */
+static const char *const supported_grants[] = { "authorization_code",
+    "refresh_token", NULL };
+
+/* ---------------------------------------------------------------- */
+/* Small helpers                                                    */
+
+static void
+json_put_string(json_object *obj, const char *key, const char *value)
+{
+	json_object_object_add(obj, key,
+	    value != NULL ? json_object_new_string(value) : NULL);
+}
+
+static json_object *
+json_string_array(const char *const *items)
+{
+	json_object *array = json_object_new_array();
+
+	for (; *items != NULL; items++)
+		json_object_array_add(array, json_object_new_string(*items));
+	return array;
+}
+
+/* Percent-encode s for a URL query (everything but unreserved). */
+static char *
+url_encode(struct arena *arena, const char *s)
+{
+	static const char hex[] = "0123456789ABCDEF";
+	char *out = arena_alloc(arena, strlen(s) * 3 + 1), *o = out;
+
+	if (out == NULL)
+		return NULL;
+	for (; *s != '\0'; s++) {
+		unsigned char c = (unsigned char)*s;
+
+		if (isalnum(c) || c == '-' || c == '.' || c == '_' || c == '~') {
+			*o++ = (char)c;
+		} else {
+			*o++ = '%';
+			*o++ = hex[c >> 4];
+			*o++ = hex[c & 15];
+		}
+	}
+	*o = '\0';
+	return out;
+}
+
+/* Is host a loopback name or address (127.0.0.0/8, [::1], localhost)? */
+static bool
+host_is_loopback(const char *host, size_t len)
+{
+	return (len == 9 && strncasecmp(host, "localhost", 9) == 0) ||
+	    (len == 5 && strncmp(host, "[::1]", 5) == 0) ||
+	    (len >= 9 && strncmp(host, "127.", 4) == 0 &&
+	    strspn(host, "0123456789.") == len);
+}
+
+/*
+ * Is uri an absolute https URI, or http on a loopback host, with a host
+ * and no fragment?  The rule for redirect URIs and client URLs.
+ */
+static bool
+uri_is_acceptable(const char *uri)
+{
+	const char *rest, *host_end;
+	bool https;
+
+	if (strlen(uri) > 2000 || strchr(uri, '#') != NULL ||
+	    strpbrk(uri, " \t\r\n<>\"\\") != NULL)
+		return false;
+	if (strncasecmp(uri, "https://", 8) == 0) {
+		https = true;
+		rest = uri + 8;
+	} else if (strncasecmp(uri, "http://", 7) == 0) {
+		https = false;
+		rest = uri + 7;
+	} else {
+		return false;
+	}
+	if (strchr(rest, '@') != NULL &&
+	    strchr(rest, '@') < rest + strcspn(rest, "/?"))
+		return false; /* no userinfo */
+	host_end = rest[0] == '[' ? strchr(rest, ']') : rest + strcspn(rest,
+	    ":/?");
+	if (host_end == NULL)
+		return false;
+	if (rest[0] == '[')
+		host_end++;
+	if (host_end == rest)
+		return false;
+	return https || host_is_loopback(rest, (size_t)(host_end - rest));
+}
+
+/* Is the issuer plain http on loopback (then cookies cannot be Secure)? */
+static bool
+issuer_is_plain_loopback(const struct config *config)
+{
+	const char *url = config->public_url;
+
+	if (strncasecmp(url, "http://", 7) != 0)
+		return false;
+	url += 7;
+	return host_is_loopback(url, url[0] == '[' ? strcspn(url, "]") + 1 :
+	    strcspn(url, ":/"));
+}
+
+/* Set a cookie; max_age < 0 clears it. */
+static int
+cookie_set(struct request *req, const char *name, const char *value,
+    long long max_age, const char *same_site, struct error *err)
+{
+	char *line;
+
+	line = arena_printf(req->arena, "%s=%s; Path=/; Max-Age=%lld; "
+	    "HttpOnly; SameSite=%s%s", name, max_age < 0 ? "" : value,
+	    max_age < 0 ? 0 : max_age, same_site,
+	    issuer_is_plain_loopback(req->config) ? "" : "; Secure");
+	if (line == NULL)
+		return error_set(err, ERR_INTERNAL, "out of memory");
+	return http_add_header(req, "Set-Cookie", line, err);
+}
+
+/* Is s a secret we made: SECRET_LEN base64url characters? */
+static bool
+secret_is_well_formed(const char *s)
+{
+	return s != NULL && strlen(s) == SECRET_LEN &&
+	    strspn(s, "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz"
+	    "0123456789-_") == SECRET_LEN;
+}
+
+/*
+ * The CSRF token of this browser: the drio_csrf cookie's, or a new one
+ * set now.  Forms carry it; csrf_verify() compares (double submit).
+ */
+static const char *
+csrf_token(struct request *req, struct error *err)
+{
+	const char *token = http_cookie(req, COOKIE_CSRF);
+	char *fresh;
+
+	if (secret_is_well_formed(token))
+		return token;
+	fresh = arena_alloc(req->arena, SECRET_LEN + 2);
+	if (fresh == NULL ||
+	    crypto_random_urlsafe(fresh, SECRET_LEN + 2, SECRET_BYTES,
+	    err) != 0 ||
+	    cookie_set(req, COOKIE_CSRF, fresh, 86400, "Strict", err) != 0)
+		return NULL;
+	return fresh;
+}
+
+static int
+csrf_verify(struct request *req, const char *submitted, struct error *err)
+{
+	const char *cookie = http_cookie(req, COOKIE_CSRF);
+
+	if (!secret_is_well_formed(cookie) ||
+	    !secret_is_well_formed(submitted) ||
+	    !crypto_equal(cookie, submitted, SECRET_LEN))
+		return error_set(err, ERR_CSRF, NULL);
+	return 0;
+}
+
+/* Does the space-separated list hold word? */
+static bool
+scope_has(const char *list, const char *word)
+{
+	size_t len = strlen(word);
+	const char *p = list;
+
+	while ((p = strstr(p, word)) != NULL) {
+		if ((p == list || p[-1] == ' ') &&
+		    (p[len] == '\0' || p[len] == ' '))
+			return true;
+		p += len;
+	}
+	return false;
+}
+
+/*
+ * Normalise a requested scope against what is supported and, when not
+ * NULL, what is allowed: "api" always, "offline_access" when asked.
+ * Returns the scope (in the arena), or NULL when a word is unknown or
+ * not allowed.
+ */
+static const char *
+scope_normalise(struct arena *arena, const char *requested,
+    const char *allowed)
+{
+	char *copy, *word, *save = NULL;
+	bool offline = false;
+
+	if (requested == NULL || requested[0] == '\0')
+		return "api";
+	copy = arena_strdup(arena, requested);
+	if (copy == NULL)
+		return NULL;
+	for (word = strtok_r(copy, " ", &save); word != NULL;
+	    word = strtok_r(NULL, " ", &save)) {
+		if (allowed != NULL && !scope_has(allowed, word))
+			return NULL;
+		if (strcmp(word, "offline_access") == 0)
+			offline = true;
+		else if (strcmp(word, "api") != 0)
+			return NULL;
+	}
+	return offline ? "api offline_access" : "api";
+}
+
+/* ---------------------------------------------------------------- */
+/* Discovery                                                        */
+
+static int
+reply_public_json(struct request *req, json_object *body, struct error *err)
+{
+	if (http_add_header(req, "Cache-Control", "public, max-age=3600",
+	    err) != 0) {
+		json_object_put(body);
+		return -1;
+	}
+	return http_reply_json(req, 200, body);
+}
+
+static int
+metadata_authorization_server(struct request *req, struct error *err)
+{
+	const char *issuer = req->config->public_url;
+	static const char *const response_types[] = { "code", NULL };
+	static const char *const response_modes[] = { "query", NULL };
+	static const char *const auth_methods[] = { "none",
+	    "client_secret_basic", "client_secret_post", NULL };
+	static const char *const challenge_methods[] = { "S256", NULL };
+	json_object *body = json_object_new_object();
+
+	json_put_string(body, "issuer", issuer);
+	json_put_string(body, "authorization_endpoint",
+	    arena_printf(req->arena, "%s/oauth/authorize", issuer));
+	json_put_string(body, "token_endpoint",
+	    arena_printf(req->arena, "%s/oauth/token", issuer));
+	if (strcmp(req->config->oauth_registration, "open") == 0)
+		json_put_string(body, "registration_endpoint",
+		    arena_printf(req->arena, "%s/oauth/register", issuer));
+	json_put_string(body, "revocation_endpoint",
+	    arena_printf(req->arena, "%s/oauth/revoke", issuer));
+	json_object_object_add(body, "response_types_supported",
+	    json_string_array(response_types));
+	json_object_object_add(body, "response_modes_supported",
+	    json_string_array(response_modes));
+	json_object_object_add(body, "grant_types_supported",
+	    json_string_array(supported_grants));
+	json_object_object_add(body, "token_endpoint_auth_methods_supported",
+	    json_string_array(auth_methods));
+	json_object_object_add(body,
+	    "revocation_endpoint_auth_methods_supported",
+	    json_string_array(auth_methods));
+	json_object_object_add(body, "code_challenge_methods_supported",
+	    json_string_array(challenge_methods));
+	json_object_object_add(body, "scopes_supported",
+	    json_string_array(supported_scopes));
+	json_object_object_add(body,
+	    "authorization_response_iss_parameter_supported",
+	    json_object_new_boolean(1));
+	return reply_public_json(req, body, err);
+}
+
+static int
+metadata_protected_resource(struct request *req, struct error *err)
+{
+	const char *issuer = req->config->public_url;
+	static const char *const methods[] = { "header", NULL };
+	json_object *body = json_object_new_object(), *servers;
+
+	servers = json_object_new_array();
+	json_object_array_add(servers, json_object_new_string(issuer));
+	json_put_string(body, "resource", issuer);
+	json_object_object_add(body, "authorization_servers", servers);
+	json_object_object_add(body, "scopes_supported",
+	    json_string_array(supported_scopes));
+	json_object_object_add(body, "bearer_methods_supported",
+	    json_string_array(methods));
+	json_put_string(body, "resource_name", "drio");
+	return reply_public_json(req, body, err);
+}
+
+/* ---------------------------------------------------------------- */
+/* Client registration                                              */
+
+static const char *const auth_method_choices[] = { "none",
+    "client_secret_basic", "client_secret_post", NULL };
+static const struct valid_field register_body[] = {
+	{ .name = "redirect_uris", .type = VALID_STRING_ARRAY,
+	  .required = true, .min = 1, .max = 10 },
+	{ .name = "client_name", .type = VALID_STRING, .min = 1, .max = 200 },
+	{ .name = "token_endpoint_auth_method", .type = VALID_ENUM,
+	  .choices = auth_method_choices },
+	{ .name = "grant_types", .type = VALID_STRING_ARRAY, .min = 1,
+	  .max = 2 },
+	{ .name = "response_types", .type = VALID_STRING_ARRAY, .min = 1,
+	  .max = 1 },
+	{ .name = "scope", .type = VALID_STRING, .max = 200 },
+	{ .name = "client_uri", .type = VALID_STRING, .max = 2000 },
+	{ .name = "logo_uri", .type = VALID_STRING, .max = 2000 },
+	{ .name = "contacts", .type = VALID_STRING_ARRAY, .min = 0,
+	  .max = 10 },
+	{ .name = "software_id", .type = VALID_STRING, .max = 200 },
+	{ .name = "software_version", .type = VALID_STRING, .max = 200 },
+};
+enum { REG_REDIRECT_URIS, REG_CLIENT_NAME, REG_AUTH_METHOD, REG_GRANT_TYPES,
+	REG_RESPONSE_TYPES, REG_SCOPE, REG_CLIENT_URI, REG_LOGO_URI,
+	REG_CONTACTS, REG_SOFTWARE_ID, REG_SOFTWARE_VERSION, REG__MAX };
+
+static const struct db_statement client_insert = {
+	"client_insert",
+	"INSERT INTO oauth_clients"
+	"       (id, name, redirect_uris, token_endpoint_auth_method,"
+	"        secret_sha256, grant_types, scope, client_uri, logo_uri,"
+	"        metadata)"
+	" VALUES ($1, $2, $3::text[], $4, $5, $6::text[], $7, $8, $9,"
+	"         $10::jsonb)"
+	" RETURNING extract(epoch FROM created_at)::bigint"
+};
+
+/* The first detail's field name of a validation error, or "". */
+static const char *
+failed_field(const struct error *err)
+{
+	json_object *detail, *loc;
+
+	if (err->details == NULL || json_object_array_length(err->details) == 0)
+		return "";
+	detail = json_object_array_get_idx(err->details, 0);
+	if (!json_object_object_get_ex(detail, "loc", &loc) ||
+	    json_object_array_length(loc) < 2)
+		return "";
+	return json_object_get_string(json_object_array_get_idx(loc, 1));
+}
+
+/* A PostgreSQL text[] literal of a JSON array of strings. */
+static char *
+pg_array(struct arena *arena, json_object *array)
+{
+	size_t i, n = json_object_array_length(array), size = 3;
+	char *out, *o;
+
+	for (i = 0; i < n; i++)
+		size += 3 + 2 * strlen(json_object_get_string(
+		    json_object_array_get_idx(array, i)));
+	out = arena_alloc(arena, size);
+	if (out == NULL)
+		return NULL;
+	o = out;
+	*o++ = '{';
+	for (i = 0; i < n; i++) {
+		const char *s = json_object_get_string(
+		    json_object_array_get_idx(array, i));
+
+		if (i > 0)
+			*o++ = ',';
+		*o++ = '"';
+		for (; *s != '\0'; s++) {
+			if (*s == '"' || *s == '\\')
+				*o++ = '\\';
+			*o++ = *s;
+		}
+		*o++ = '"';
+	}
+	*o++ = '}';
+	*o = '\0';
+	return out;
+}
+
+static bool
+array_has(json_object *array, const char *value)
+{
+	size_t i;
+
+	for (i = 0; array != NULL && i < json_object_array_length(array); i++)
+		if (strcmp(json_object_get_string(
+		    json_object_array_get_idx(array, i)), value) == 0)
+			return true;
+	return false;
+}
+
+static int
+client_register(struct request *req, struct error *err)
+{
+	struct valid_value v[REG__MAX];
+	const char *method, *name, *scope;
+	json_object *grants, *body, *metadata;
+	char id[40], secret[64], secret_hash[CRYPTO_SHA256_HEX_LEN + 1];
+	char *uris, *grant_list;
+	bool confidential;
+	PGresult *res;
+	size_t i;
+
+	if (strcmp(req->config->oauth_registration, "open") != 0)
+		return error_set(err, ERR_OAUTH_ACCESS_DENIED,
+		    "Client registration is closed on this server.");
+	if (valid_body_lenient(req, register_body, REG__MAX, v, err) != 0) {
+		const char *field = failed_field(err);
+		char message[200];
+
+		if (err->code != ERR_VALIDATION)
+			return error_set(err, ERR_OAUTH_INVALID_CLIENT_METADATA,
+			    "The body must be a JSON object.");
+		snprintf(message, sizeof(message), "%s is not acceptable.",
+		    field[0] != '\0' ? field : "The metadata");
+		return error_set(err, strcmp(field, "redirect_uris") == 0 ?
+		    ERR_OAUTH_INVALID_REDIRECT_URI :
+		    ERR_OAUTH_INVALID_CLIENT_METADATA, "%s", message);
+	}
+	for (i = 0; i < json_object_array_length(v[REG_REDIRECT_URIS].json);
+	    i++) {
+		const char *uri = json_object_get_string(
+		    json_object_array_get_idx(v[REG_REDIRECT_URIS].json, i));
+
+		if (!uri_is_acceptable(uri))
+			return error_set(err, ERR_OAUTH_INVALID_REDIRECT_URI,
+			    "Redirect URIs must be absolute https URIs (or "
+			    "http on a loopback host) without a fragment.");
+	}
+	if ((v[REG_CLIENT_URI].present &&
+	    !uri_is_acceptable(v[REG_CLIENT_URI].str)) ||
+	    (v[REG_LOGO_URI].present &&
+	    !uri_is_acceptable(v[REG_LOGO_URI].str)))
+		return error_set(err, ERR_OAUTH_INVALID_CLIENT_METADATA,
+		    "client_uri and logo_uri must be https URLs.");
+	if (v[REG_RESPONSE_TYPES].present &&
+	    !array_has(v[REG_RESPONSE_TYPES].json, "code"))
+		return error_set(err, ERR_OAUTH_INVALID_CLIENT_METADATA,
+		    "The only response type is \"code\".");
+	grants = v[REG_GRANT_TYPES].json;
+	for (i = 0; grants != NULL && i < json_object_array_length(grants);
+	    i++) {
+		const char *grant = json_object_get_string(
+		    json_object_array_get_idx(grants, i));
+		size_t g;
+
+		for (g = 0; supported_grants[g] != NULL; g++)
+			if (strcmp(supported_grants[g], grant) == 0)
+				break;
+		if (supported_grants[g] == NULL)
+			return error_set(err, ERR_OAUTH_INVALID_CLIENT_METADATA,
+			    "Unsupported grant type.");
+	}
+	scope = scope_normalise(req->arena, v[REG_SCOPE].present ?
+	    v[REG_SCOPE].str : "api offline_access", NULL);
+	if (scope == NULL)
+		return error_set(err, ERR_OAUTH_INVALID_CLIENT_METADATA,
+		    "Unknown scope; the scopes are api and offline_access.");
+
+	method = v[REG_AUTH_METHOD].present ? v[REG_AUTH_METHOD].str : "none";
+	confidential = strcmp(method, "none") != 0;
+	name = v[REG_CLIENT_NAME].present ? v[REG_CLIENT_NAME].str :
+	    "Unnamed client";
+	memcpy(id, CLIENT_PREFIX, 3);
+	if (crypto_random_urlsafe(id + 3, sizeof(id) - 3, 16, err) != 0)
+		return -1;
+	if (confidential) {
+		if (crypto_random_urlsafe(secret, sizeof(secret), SECRET_BYTES,
+		    err) != 0)
+			return -1;
+		crypto_sha256_hex(secret, strlen(secret), secret_hash);
+	}
+	uris = pg_array(req->arena, v[REG_REDIRECT_URIS].json);
+	grant_list = grants != NULL ? pg_array(req->arena, grants) :
+	    "{authorization_code,refresh_token}";
+	metadata = json_object_new_object();
+	if (v[REG_CONTACTS].present)
+		json_object_object_add(metadata, "contacts",
+		    json_object_get(v[REG_CONTACTS].json));
+	if (v[REG_SOFTWARE_ID].present)
+		json_put_string(metadata, "software_id", v[REG_SOFTWARE_ID].str);
+	if (v[REG_SOFTWARE_VERSION].present)
+		json_put_string(metadata, "software_version",
+		    v[REG_SOFTWARE_VERSION].str);
+	{
+		const char *params[] = { id, name, uris, method,
+		    confidential ? secret_hash : NULL, grant_list, scope,
+		    v[REG_CLIENT_URI].str, v[REG_LOGO_URI].str,
+		    json_object_to_json_string(metadata) };
+		int rc = db_exec(&client_insert, 10, params, &res, err);
+
+		if (rc != 0) {
+			json_object_put(metadata);
+			return -1;
+		}
+	}
+
+	body = metadata; /* the answer echoes the metadata, then some */
+	json_put_string(body, "client_id", id);
+	json_object_object_add(body, "client_id_issued_at",
+	    json_object_new_int64(db_int(res, 0, 0)));
+	PQclear(res);
+	if (confidential) {
+		json_put_string(body, "client_secret", secret);
+		json_object_object_add(body, "client_secret_expires_at",
+		    json_object_new_int(0));
+	}
+	json_put_string(body, "client_name", name);
+	json_object_object_add(body, "redirect_uris",
+	    json_object_get(v[REG_REDIRECT_URIS].json));
+	json_put_string(body, "token_endpoint_auth_method", method);
+	if (grants != NULL) {
+		json_object_object_add(body, "grant_types",
+		    json_object_get(grants));
+	} else {
+		static const char *const defaults[] = { "authorization_code",
+		    "refresh_token", NULL };
+
+		json_object_object_add(body, "grant_types",
+		    json_string_array(defaults));
+	}
+	{
+		static const char *const code[] = { "code", NULL };
+
+		json_object_object_add(body, "response_types",
+		    json_string_array(code));
+	}
+	json_put_string(body, "scope", scope);
+	if (v[REG_CLIENT_URI].present)
+		json_put_string(body, "client_uri", v[REG_CLIENT_URI].str);
+	if (v[REG_LOGO_URI].present)
+		json_put_string(body, "logo_uri", v[REG_LOGO_URI].str);
+	(void)http_add_header(req, "Cache-Control", "no-store", NULL);
+	return http_reply_json(req, 201, body);
+}
+
+/* ---------------------------------------------------------------- */
+/* Browser sign-in                                                  */
+
+struct signed_in {
+	char account_id[AUTH_UUID_LEN + 1];
+	char email[255];
+	char name[256];
+};
+
+static const struct db_statement browser_session_lookup = {
+	"browser_session_lookup",
+	"SELECT a.id, a.email, a.name"
+	"  FROM browser_sessions s JOIN accounts a ON a.id = s.account_id"
+	" WHERE s.token_sha256 = $1 AND s.revoked_at IS NULL"
+	"   AND s.expires_at > now() AND a.status = 'active'"
+};
+
+/*
+ * Who this browser is signed in as.  Returns 1 and fills who when signed
+ * in, 0 when not, -1 and err on a database error.
+ */
+static int
+signin_current(struct request *req, struct signed_in *who,
+    struct error *err)
+{
+	const char *cookie = http_cookie(req, COOKIE_SIGNIN);
+	char hash[CRYPTO_SHA256_HEX_LEN + 1];
+	const char *params[] = { hash };
+	PGresult *res;
+	int found;
+
+	memset(who, 0, sizeof(*who));
+	if (!secret_is_well_formed(cookie))
+		return 0;
+	crypto_sha256_hex(cookie, strlen(cookie), hash);
+	if (db_exec(&browser_session_lookup, 1, params, &res, err) != 0)
+		return -1;
+	found = PQntuples(res) == 1;
+	if (found) {
+		snprintf(who->account_id, sizeof(who->account_id), "%s",
+		    db_value(res, 0, 0));
+		snprintf(who->email, sizeof(who->email), "%s",
+		    db_value(res, 0, 1));
+		snprintf(who->name, sizeof(who->name), "%s",
+		    db_value(res, 0, 2));
+	}
+	PQclear(res);
+	return found;
+}
+
+/*
+ * Where a sign-in may send the browser next: a path on this server that
+ * leads to a flow (authorize, the invite and done pages), else the done
+ * page.  Never another origin.
+ */
+static const char *
+signin_next(const char *next)
+{
+	if (next != NULL && next[0] == '/' && next[1] != '/' &&
+	    next[1] != '\\' && strpbrk(next, "\r\n\\") == NULL &&
+	    (strncmp(next, "/oauth/authorize?", 17) == 0 ||
+	    strncmp(next, "/api/v1/auth/authorize?", 23) == 0 ||
+	    strncmp(next, "/signin/", 8) == 0))
+		return next;
+	return "/signin/done";
+}
+
+/* Render the sign-in page, with an error line when message is set. */
+static int
+signin_page(struct request *req, int status, const char *next,
+    const char *email, const char *message, struct error *err)
+{
+	const char *csrf = csrf_token(req, err);
+	struct html page;
+	int rc;
+
+	if (csrf == NULL)
+		return -1;
+	html_init(&page);
+	html_page_begin(&page, "Sign in to drio");
+	if (message != NULL) {
+		html_raw(&page, "<p class=\"error\" role=\"alert\">");
+		html_text(&page, message);
+		html_raw(&page, "</p>");
+	}
+	html_raw(&page, "<form method=\"post\" action=\"/signin\">");
+	html_hidden(&page, "csrf", csrf);
+	html_hidden(&page, "next", signin_next(next));
+	html_raw(&page, "<label for=\"email\">Email</label>"
+	    "<input type=\"email\" id=\"email\" name=\"email\" "
+	    "autocomplete=\"username\" required value=\"");
+	html_text(&page, email != NULL ? email : "");
+	html_raw(&page, "\"><label for=\"password\">Password</label>"
+	    "<input type=\"password\" id=\"password\" name=\"password\" "
+	    "autocomplete=\"current-password\" required>"
+	    "<button type=\"submit\">Sign in</button></form>");
+	html_page_end(&page);
+	if (page.failed) {
+		html_free(&page);
+		return error_set(err, ERR_INTERNAL, "out of memory");
+	}
+	rc = http_reply_html(req, status, page.data, page.len);
+	html_free(&page);
+	return rc;
+}
+
+static const struct valid_field signin_query[] = {
+	{ .name = "next", .type = VALID_STRING, .max = 4000 },
+};
+
+static int
+signin_get(struct request *req, struct error *err)
+{
+	return signin_page(req, 200, req->query_values[0].str, NULL, NULL,
+	    err);
+}
+
+static const struct valid_field signin_form[] = {
+	{ .name = "email", .type = VALID_STRING, .max = 254 },
+	{ .name = "password", .type = VALID_STRING, .max = 1024 },
+	{ .name = "csrf", .type = VALID_STRING, .max = 100 },
+	{ .name = "next", .type = VALID_STRING, .max = 4000 },
+};
+enum { SIGNIN_EMAIL, SIGNIN_PASSWORD, SIGNIN_CSRF, SIGNIN_NEXT };
+
+static const struct db_statement signin_account = {
+	"signin_account",
+	"SELECT id, password_hash FROM accounts"
+	" WHERE lower(email) = lower($1) AND status = 'active'"
+};
+
+static const struct db_statement browser_session_insert = {
+	"browser_session_insert",
+	"INSERT INTO browser_sessions (account_id, token_sha256, expires_at)"
+	" VALUES ($1, $2, now() + $3::int * interval '1 hour')"
+};
+
+/*
+ * A constant scrypt string to verify against when the account does not
+ * exist, so an unknown email costs as much time as a wrong password.
+ */
+static const char decoy_hash[] = "scrypt$ln=15,r=8,p=1$"
+    "AAAAAAAAAAAAAAAAAAAAAA$AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA";
+
+static int
+signin_post(struct request *req, struct error *err)
+{
+	const struct valid_value *v = req->body_values;
+	const char *email = v[SIGNIN_EMAIL].present ? v[SIGNIN_EMAIL].str : "";
+	const char *password = v[SIGNIN_PASSWORD].present ?
+	    v[SIGNIN_PASSWORD].str : "";
+	const char *next = signin_next(v[SIGNIN_NEXT].str);
+	const char *addr = req->fcgi != NULL ?
+	    FCGX_GetParam("REMOTE_ADDR", req->fcgi->envp) : NULL;
+	char *address_key, *account_key;
+	char token[SECRET_LEN + 2], hash[CRYPTO_SHA256_HEX_LEN + 1], hours[16];
+	const char *stored = NULL;
+	char account_id[AUTH_UUID_LEN + 1] = "";
+	PGresult *res;
+	int match;
+
+	if (csrf_verify(req, v[SIGNIN_CSRF].str, err) != 0)
+		return -1;
+	address_key = arena_printf(req->arena, "signin-addr:%s",
+	    addr != NULL ? addr : "-");
+	account_key = arena_printf(req->arena, "signin-account:%s", email);
+	if (address_key == NULL || account_key == NULL)
+		return error_set(err, ERR_INTERNAL, "out of memory");
+	for (char *p = account_key; *p != '\0'; p++)
+		*p = (char)tolower((unsigned char)*p);
+	if (ratelimit_check(address_key, SIGNIN_ADDRESS_LIMIT,
+	    SIGNIN_WINDOW_SECONDS, err) != 0 ||
+	    ratelimit_check(account_key, SIGNIN_ACCOUNT_LIMIT,
+	    SIGNIN_WINDOW_SECONDS, err) != 0) {
+		char seconds[24];
+
+		if (err->code != ERR_TOO_MANY_REQUESTS)
+			return -1;
+		snprintf(seconds, sizeof(seconds), "%ld", err->retry_after);
+		error_clear(err);
+		if (http_add_header(req, "Retry-After", seconds, err) != 0)
+			return -1;
+		return signin_page(req, 429, next, email, "Too many failed "
+		    "sign-ins. Wait a few minutes and try again.", err);
+	}
+
+	{
+		const char *params[] = { email };
+
+		if (db_exec(&signin_account, 1, params, &res, err) != 0)
+			return -1;
+	}
+	if (PQntuples(res) == 1) {
+		snprintf(account_id, sizeof(account_id), "%s",
+		    db_value(res, 0, 0));
+		stored = db_value(res, 0, 1);
+	}
+	match = crypto_password_verify(password, stored != NULL ? stored :
+	    decoy_hash, err);
+	PQclear(res);
+	if (match < 0 && stored != NULL)
+		return -1;
+	if (match != 1 || stored == NULL) {
+		error_clear(err);
+		if (ratelimit_hit(address_key, SIGNIN_WINDOW_SECONDS, err) != 0 ||
+		    ratelimit_hit(account_key, SIGNIN_WINDOW_SECONDS, err) != 0)
+			return -1;
+		return signin_page(req, 401, next, email,
+		    "That email and password do not match an account.", err);
+	}
+
+	if (crypto_random_urlsafe(token, sizeof(token), SECRET_BYTES,
+	    err) != 0)
+		return -1;
+	crypto_sha256_hex(token, strlen(token), hash);
+	snprintf(hours, sizeof(hours), "%lld",
+	    req->config->signin_session_hours);
+	{
+		const char *params[] = { account_id, hash, hours };
+
+		if (db_exec(&browser_session_insert, 3, params, NULL, err) != 0)
+			return -1;
+	}
+	if (cookie_set(req, COOKIE_SIGNIN, token,
+	    req->config->signin_session_hours * 3600, "Lax", err) != 0)
+		return -1;
+	return http_reply_redirect(req, 303, next, err);
+}
+
+static const struct valid_field signout_form[] = {
+	{ .name = "csrf", .type = VALID_STRING, .max = 100 },
+};
+
+static const struct db_statement browser_session_revoke = {
+	"browser_session_revoke",
+	"UPDATE browser_sessions SET revoked_at = now()"
+	" WHERE token_sha256 = $1 AND revoked_at IS NULL"
+};
+
+static int
+signout_post(struct request *req, struct error *err)
+{
+	const char *cookie = http_cookie(req, COOKIE_SIGNIN);
+	char hash[CRYPTO_SHA256_HEX_LEN + 1];
+	const char *params[] = { hash };
+
+	if (csrf_verify(req, req->body_values[0].str, err) != 0)
+		return -1;
+	if (secret_is_well_formed(cookie)) {
+		crypto_sha256_hex(cookie, strlen(cookie), hash);
+		if (db_exec(&browser_session_revoke, 1, params, NULL, err) != 0)
+			return -1;
+	}
+	if (cookie_set(req, COOKIE_SIGNIN, "", -1, "Lax", err) != 0)
+		return -1;
+	return http_reply_redirect(req, 303, "/signin", err);
+}
+
+static int
+signin_done(struct request *req, struct error *err)
+{
+	struct signed_in who;
+	struct html page;
+	const char *csrf;
+	int rc, state;
+
+	state = signin_current(req, &who, err);
+	if (state < 0)
+		return -1;
+	if (state == 0)
+		return http_reply_redirect(req, 303, "/signin", err);
+	csrf = csrf_token(req, err);
+	if (csrf == NULL)
+		return -1;
+	html_init(&page);
+	html_page_begin(&page, "You are signed in");
+	html_raw(&page, "<p>Signed in to drio as <strong>");
+	html_text(&page, who.email);
+	html_raw(&page, "</strong>. You can close this page.</p>"
+	    "<form method=\"post\" action=\"/signout\">");
+	html_hidden(&page, "csrf", csrf);
+	html_raw(&page, "<button type=\"submit\">Sign out</button></form>");
+	html_page_end(&page);
+	rc = page.failed ? error_set(err, ERR_INTERNAL, "out of memory") :
+	    http_reply_html(req, 200, page.data, page.len);
+	html_free(&page);
+	return rc;
+}
+
+/* ---------------------------------------------------------------- */
+/* Authorization                                                    */
+
+struct client {
+	char id[40];
+	char name[201];
+	char method[32];
+	char secret_sha256[CRYPTO_SHA256_HEX_LEN + 1];
+	char scope[201];
+	bool allows_code;
+	bool allows_refresh;
+	json_object *redirect_uris; /* owned */
+};
+
+static const struct db_statement client_lookup = {
+	"client_lookup",
+	"SELECT name, token_endpoint_auth_method, secret_sha256, scope,"
+	"       'authorization_code' = ANY (grant_types),"
+	"       'refresh_token' = ANY (grant_types),"
+	"       array_to_json(redirect_uris)"
+	"  FROM oauth_clients WHERE id = $1"
+};
+
+/*
+ * Load client id.  Returns 1 when found (release with client_free), 0
+ * when there is no such client, -1 and err on a database error.
+ */
+static int
+client_load(const char *id, struct client *client, struct error *err)
+{
+	const char *params[] = { id };
+	PGresult *res;
+
+	memset(client, 0, sizeof(*client));
+	if (id == NULL || strncmp(id, CLIENT_PREFIX, 3) != 0 ||
+	    strlen(id) >= sizeof(client->id))
+		return 0;
+	if (db_exec(&client_lookup, 1, params, &res, err) != 0)
+		return -1;
+	if (PQntuples(res) != 1) {
+		PQclear(res);
+		return 0;
+	}
+	snprintf(client->id, sizeof(client->id), "%s", id);
+	snprintf(client->name, sizeof(client->name), "%s", db_value(res, 0, 0));
+	snprintf(client->method, sizeof(client->method), "%s",
+	    db_value(res, 0, 1));
+	snprintf(client->secret_sha256, sizeof(client->secret_sha256), "%s",
+	    db_value(res, 0, 2) != NULL ? db_value(res, 0, 2) : "");
+	snprintf(client->scope, sizeof(client->scope), "%s",
+	    db_value(res, 0, 3));
+	client->allows_code = db_bool(res, 0, 4);
+	client->allows_refresh = db_bool(res, 0, 5);
+	client->redirect_uris = json_tokener_parse(db_value(res, 0, 6));
+	PQclear(res);
+	if (client->redirect_uris == NULL)
+		return error_set(err, ERR_INTERNAL, "out of memory");
+	return 1;
+}
+
+static void
+client_free(struct client *client)
+{
+	json_object_put(client->redirect_uris);
+	client->redirect_uris = NULL;
+}
+
+static const struct valid_field authorize_fields[] = {
+	{ .name = "response_type", .type = VALID_STRING, .max = 100 },
+	{ .name = "client_id", .type = VALID_STRING, .max = 100 },
+	{ .name = "redirect_uri", .type = VALID_STRING, .max = 2000 },
+	{ .name = "code_challenge", .type = VALID_STRING, .max = 200 },
+	{ .name = "code_challenge_method", .type = VALID_STRING, .max = 20 },
+	{ .name = "scope", .type = VALID_STRING, .max = 200 },
+	{ .name = "state", .type = VALID_STRING, .max = 1000 },
+	/* The consent form's own fields; ignored on GET. */
+	{ .name = "csrf", .type = VALID_STRING, .max = 100 },
+	{ .name = "decision", .type = VALID_STRING, .max = 10 },
+};
+enum { AZ_RESPONSE_TYPE, AZ_CLIENT_ID, AZ_REDIRECT_URI, AZ_CHALLENGE,
+	AZ_CHALLENGE_METHOD, AZ_SCOPE, AZ_STATE, AZ_CSRF, AZ_DECISION,
+	AZ__MAX };
+
+/* An authorization request, checked. */
+struct authorization {
+	struct client client;
+	const char *redirect_uri;
+	const char *scope;     /* normalised */
+	const char *state;     /* NULL when absent */
+	const char *challenge;
+};
+
+/*
+ * Send the client an error by redirect, with state and iss (RFC 9207).
+ * Returns what http_reply_redirect returns.
+ */
+static int
+authorize_redirect(struct request *req, const struct authorization *az,
+    const char *code, enum error_code error, const char *description,
+    struct error *err)
+{
+	const char *sep = strchr(az->redirect_uri, '?') != NULL ? "&" : "?";
+	char *location;
+
+	if (code != NULL)
+		location = arena_printf(req->arena, "%s%scode=%s", az->redirect_uri,
+		    sep, code);
+	else
+		location = arena_printf(req->arena,
+		    "%s%serror=%s&error_description=%s", az->redirect_uri, sep,
+		    error_code_string(error), url_encode(req->arena,
+		    description != NULL ? description :
+		    error_default_message(error)));
+	if (location != NULL && az->state != NULL)
+		location = arena_printf(req->arena, "%s&state=%s", location,
+		    url_encode(req->arena, az->state));
+	if (location != NULL)
+		location = arena_printf(req->arena, "%s&iss=%s", location,
+		    url_encode(req->arena, req->config->public_url));
+	if (location == NULL)
+		return error_set(err, ERR_INTERNAL, "out of memory");
+	return http_reply_redirect(req, 302, location, err);
+}
+
+/* Is s a PKCE code challenge or verifier: 43-128 unreserved characters? */
+static bool
+pkce_is_well_formed(const char *s)
+{
+	size_t len = s != NULL ? strlen(s) : 0;
+
+	return len >= 43 && len <= 128 &&
+	    strspn(s, "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz"
+	    "0123456789-._~") == len;
+}
+
+/*
+ * Check an authorization request (GET or the consent POST).  Returns 1
+ * when it is good (az filled; release az->client), 0 when a response was
+ * already sent (an error redirect), -1 and err for an error page.
+ */
+static int
+authorize_check(struct request *req, const struct valid_value *v,
+    struct authorization *az, struct error *err)
+{
+	const char *client_id = v[AZ_CLIENT_ID].str;
+	size_t i, n;
+	int found;
+
+	memset(az, 0, sizeof(*az));
+	found = client_load(client_id, &az->client, err);
+	if (found < 0)
+		return -1;
+	if (found == 0) {
+		error_set(err, ERR_BAD_REQUEST,
+		    "The application asking for access is not registered here.");
+		error_hint(err, "Tell its developers that client_id is unknown.");
+		return -1;
+	}
+	n = json_object_array_length(az->client.redirect_uris);
+	if (!v[AZ_REDIRECT_URI].present && n == 1)
+		az->redirect_uri = json_object_get_string(
+		    json_object_array_get_idx(az->client.redirect_uris, 0));
+	for (i = 0; v[AZ_REDIRECT_URI].present && i < n; i++)
+		if (strcmp(json_object_get_string(json_object_array_get_idx(
+		    az->client.redirect_uris, i)), v[AZ_REDIRECT_URI].str) == 0)
+			az->redirect_uri = v[AZ_REDIRECT_URI].str;
+	if (az->redirect_uri == NULL) {
+		client_free(&az->client);
+		error_set(err, ERR_BAD_REQUEST, "The redirect URI is not one "
+		    "this application registered.");
+		error_hint(err, "Nothing was sent back to the application.");
+		return -1;
+	}
+	/* From here on, problems go back to the client by redirect. */
+	az->state = v[AZ_STATE].present ? v[AZ_STATE].str : NULL;
+	if (!v[AZ_RESPONSE_TYPE].present ||
+	    strcmp(v[AZ_RESPONSE_TYPE].str, "code") != 0) {
+		authorize_redirect(req, az, NULL,
+		    v[AZ_RESPONSE_TYPE].present ?
+		    ERR_OAUTH_UNSUPPORTED_RESPONSE_TYPE :
+		    ERR_OAUTH_INVALID_REQUEST, "response_type must be code.",
+		    err);
+		goto sent;
+	}
+	if (!az->client.allows_code) {
+		authorize_redirect(req, az, NULL, ERR_OAUTH_UNAUTHORIZED_CLIENT,
+		    NULL, err);
+		goto sent;
+	}
+	if (!pkce_is_well_formed(v[AZ_CHALLENGE].str) ||
+	    !v[AZ_CHALLENGE_METHOD].present ||
+	    strcmp(v[AZ_CHALLENGE_METHOD].str, "S256") != 0) {
+		authorize_redirect(req, az, NULL, ERR_OAUTH_INVALID_REQUEST,
+		    "PKCE is required: code_challenge with "
+		    "code_challenge_method=S256.", err);
+		goto sent;
+	}
+	az->challenge = v[AZ_CHALLENGE].str;
+	az->scope = scope_normalise(req->arena, v[AZ_SCOPE].str,
+	    az->client.scope);
+	if (az->scope == NULL) {
+		authorize_redirect(req, az, NULL, ERR_OAUTH_INVALID_SCOPE, NULL,
+		    err);
+		goto sent;
+	}
+	return 1;
+sent:
+	client_free(&az->client);
+	return 0;
+}
+
+/* The host of a URI, for the consent page. */
+static char *
+uri_host(struct arena *arena, const char *uri)
+{
+	const char *start = strstr(uri, "://");
+
+	start = start != NULL ? start + 3 : uri;
+	return arena_strndup(arena, start, strcspn(start, "/?#"));
+}
+
+static int
+consent_page(struct request *req, const struct authorization *az,
+    const struct signed_in *who, struct error *err)
+{
+	const char *csrf = csrf_token(req, err);
+	struct html page;
+	int rc;
+
+	if (csrf == NULL)
+		return -1;
+	html_init(&page);
+	html_page_begin(&page, "Allow access?");
+	html_raw(&page, "<p><strong>");
+	html_text(&page, az->client.name);
+	html_raw(&page, "</strong> (returning to <code>");
+	html_text(&page, uri_host(req->arena, az->redirect_uri));
+	html_raw(&page, "</code>) asks to use drio as <strong>");
+	html_text(&page, who->email);
+	html_raw(&page, "</strong>.</p><p>It will be able to:</p><ul>"
+	    "<li>use the drio APIs as you (<code>api</code>)</li>");
+	if (scope_has(az->scope, "offline_access"))
+		html_raw(&page, "<li>keep access after you sign out "
+		    "(<code>offline_access</code>)</li>");
+	html_raw(&page, "</ul><form method=\"post\" action=\"");
+	html_text(&page, req->path);
+	html_raw(&page, "\">");
+	html_hidden(&page, "csrf", csrf);
+	html_hidden(&page, "response_type", "code");
+	html_hidden(&page, "client_id", az->client.id);
+	html_hidden(&page, "redirect_uri", az->redirect_uri);
+	html_hidden(&page, "code_challenge", az->challenge);
+	html_hidden(&page, "code_challenge_method", "S256");
+	html_hidden(&page, "scope", az->scope);
+	if (az->state != NULL)
+		html_hidden(&page, "state", az->state);
+	html_raw(&page, "<button type=\"submit\" name=\"decision\" "
+	    "value=\"allow\">Allow</button><button type=\"submit\" "
+	    "name=\"decision\" value=\"deny\">Deny</button></form>"
+	    "<p class=\"muted\">You can revoke access at any time from your "
+	    "sessions.</p>");
+	html_page_end(&page);
+	rc = page.failed ? error_set(err, ERR_INTERNAL, "out of memory") :
+	    http_reply_html(req, 200, page.data, page.len);
+	html_free(&page);
+	return rc;
+}
+
+/* Send an unsigned-in browser to sign in, then back here. */
+static int
+authorize_signin_first(struct request *req, struct error *err)
+{
+	char *here, *location;
+
+	here = arena_printf(req->arena, "%s?%s", req->path,
+	    req->query_string);
+	location = here != NULL ? arena_printf(req->arena, "/signin?next=%s",
+	    url_encode(req->arena, here)) : NULL;
+	if (location == NULL)
+		return error_set(err, ERR_INTERNAL, "out of memory");
+	return http_reply_redirect(req, 303, location, err);
+}
+
+static int
+authorize_get(struct request *req, struct error *err)
+{
+	struct authorization az;
+	struct signed_in who;
+	int rc, state;
+
+	rc = authorize_check(req, req->query_values, &az, err);
+	if (rc <= 0)
+		return rc;
+	state = signin_current(req, &who, err);
+	if (state < 0)
+		rc = -1;
+	else if (state == 0)
+		rc = authorize_signin_first(req, err);
+	else
+		rc = consent_page(req, &az, &who, err);
+	client_free(&az.client);
+	return rc;
+}
+
+static const struct db_statement code_insert = {
+	"code_insert",
+	"INSERT INTO oauth_codes"
+	"       (code_sha256, client_id, account_id, redirect_uri, scope,"
+	"        code_challenge, expires_at)"
+	" VALUES ($1, $2, $3, $4, $5, $6, now() + $7::int * interval '1 second')"
+};
+
+static int
+authorize_post(struct request *req, struct error *err)
+{
+	const struct valid_value *v = req->body_values;
+	struct authorization az;
+	struct signed_in who;
+	char code[SECRET_LEN + 2], hash[CRYPTO_SHA256_HEX_LEN + 1];
+	char seconds[16];
+	int rc, state;
+
+	if (csrf_verify(req, v[AZ_CSRF].str, err) != 0)
+		return -1;
+	rc = authorize_check(req, v, &az, err);
+	if (rc <= 0)
+		return rc;
+	state = signin_current(req, &who, err);
+	if (state <= 0) {
+		client_free(&az.client);
+		return state < 0 ? -1 : http_reply_redirect(req, 303, "/signin",
+		    err);
+	}
+	if (!v[AZ_DECISION].present || strcmp(v[AZ_DECISION].str, "allow") != 0) {
+		rc = authorize_redirect(req, &az, NULL, ERR_OAUTH_ACCESS_DENIED,
+		    "The user denied access.", err);
+		client_free(&az.client);
+		return rc;
+	}
+	snprintf(seconds, sizeof(seconds), "%lld",
+	    req->config->oauth_code_seconds);
+	if (crypto_random_urlsafe(code, sizeof(code), SECRET_BYTES, err) != 0)
+		goto fail;
+	crypto_sha256_hex(code, strlen(code), hash);
+	{
+		const char *params[] = { hash, az.client.id, who.account_id,
+		    az.redirect_uri, az.scope, az.challenge, seconds };
+
+		if (db_exec(&code_insert, 7, params, NULL, err) != 0)
+			goto fail;
+	}
+	rc = authorize_redirect(req, &az, code, ERR_NONE, NULL, err);
+	client_free(&az.client);
+	return rc;
+fail:
+	client_free(&az.client);
+	return -1;
+}
+
+/* ---------------------------------------------------------------- */
+/* Token endpoint                                                   */
+
+static const struct valid_field token_form[] = {
+	{ .name = "grant_type", .type = VALID_STRING, .max = 100 },
+	{ .name = "code", .type = VALID_STRING, .max = 100 },
+	{ .name = "redirect_uri", .type = VALID_STRING, .max = 2000 },
+	{ .name = "code_verifier", .type = VALID_STRING, .max = 200 },
+	{ .name = "client_id", .type = VALID_STRING, .max = 100 },
+	{ .name = "client_secret", .type = VALID_STRING, .max = 200 },
+	{ .name = "refresh_token", .type = VALID_STRING, .max = 100 },
+	{ .name = "scope", .type = VALID_STRING, .max = 200 },
+	{ .name = "token", .type = VALID_STRING, .max = 200 },
+	{ .name = "token_type_hint", .type = VALID_STRING, .max = 50 },
+};
+enum { TK_GRANT_TYPE, TK_CODE, TK_REDIRECT_URI, TK_VERIFIER, TK_CLIENT_ID,
+	TK_CLIENT_SECRET, TK_REFRESH_TOKEN, TK_SCOPE, TK_TOKEN, TK_TOKEN_HINT };
+
+/*
+ * Authenticate the client at the token or revocation endpoint, the way it
+ * registered: HTTP Basic, client_secret in the form, or (public) only
+ * client_id.  Returns 0 with client loaded (release it), or -1 and
+ * ERR_OAUTH_INVALID_CLIENT (or a database error).
+ */
+static int
+client_authenticate(struct request *req, struct client *client,
+    struct error *err)
+{
+	const struct valid_value *v = req->body_values;
+	const char *authorization = http_header(req, "Authorization");
+	const char *id = v[TK_CLIENT_ID].str, *secret = NULL;
+	char hash[CRYPTO_SHA256_HEX_LEN + 1];
+	bool basic = false;
+	int found;
+
+	if (authorization != NULL &&
+	    strncasecmp(authorization, "Basic ", 6) == 0) {
+		const char *b64 = authorization + 6;
+		size_t len = strlen(b64);
+		unsigned char *raw = arena_alloc(req->arena, len + 4);
+		char *colon;
+		int n;
+
+		if (raw == NULL)
+			return error_set(err, ERR_INTERNAL, "out of memory");
+		n = len % 4 == 0 ? EVP_DecodeBlock(raw,
+		    (const unsigned char *)b64, (int)len) : -1;
+		if (n < 0)
+			return error_set(err, ERR_OAUTH_INVALID_CLIENT,
+			    "The Basic credentials are malformed.");
+		while (len > 0 && b64[len - 1] == '=') {
+			n--;
+			len--;
+		}
+		raw[n] = '\0';
+		colon = strchr((char *)raw, ':');
+		if (colon == NULL || strlen((char *)raw) != (size_t)n)
+			return error_set(err, ERR_OAUTH_INVALID_CLIENT,
+			    "The Basic credentials are malformed.");
+		*colon = '\0';
+		/* RFC 6749 2.3.1: both parts are form-urlencoded. */
+		if (http_percent_decode((char *)raw, true) < 0 ||
+		    http_percent_decode(colon + 1, true) < 0 ||
+		    (id != NULL && strcmp(id, (char *)raw) != 0))
+			return error_set(err, ERR_OAUTH_INVALID_CLIENT,
+			    "The Basic credentials are malformed.");
+		id = (char *)raw;
+		secret = colon + 1;
+		basic = true;
+	} else if (v[TK_CLIENT_SECRET].present) {
+		secret = v[TK_CLIENT_SECRET].str;
+	}
+	if (id == NULL)
+		return error_set(err, ERR_OAUTH_INVALID_CLIENT,
+		    "Send client_id.");
+	found = client_load(id, client, err);
+	if (found < 0)
+		return -1;
+	if (found == 0)
+		return error_set(err, ERR_OAUTH_INVALID_CLIENT,
+		    "Unknown client.");
+	if (strcmp(client->method, "none") == 0) {
+		if (secret == NULL)
+			return 0;
+	} else if (secret != NULL && basic ==
+	    (strcmp(client->method, "client_secret_basic") == 0)) {
+		crypto_sha256_hex(secret, strlen(secret), hash);
+		if (crypto_equal(hash, client->secret_sha256,
+		    CRYPTO_SHA256_HEX_LEN))
+			return 0;
+	}
+	client_free(client);
+	return error_set(err, ERR_OAUTH_INVALID_CLIENT,
+	    "Client authentication failed.");
+}
+
+/* What the token endpoint's transaction decided. */
+struct token_work {
+	struct request *req;
+	const struct client *client;
+	enum error_code outcome;      /* ERR_NONE: tokens issued */
+	const char *description;
+	/* Issued. */
+	char access_token[CRYPTO_TOKEN_LEN + 1];
+	char refresh_token[64];
+	char scope[64];
+	char grant_id[AUTH_UUID_LEN + 1];
+};
+
+/* Fail the grant but keep (commit) what the transaction did. */
+static int
+token_refuse(struct token_work *work, enum error_code outcome,
+    const char *description)
+{
+	work->outcome = outcome;
+	work->description = description;
+	return 0;
+}
+
+static const struct db_statement grant_insert = {
+	"grant_insert",
+	"INSERT INTO oauth_grants (client_id, account_id, scope)"
+	" VALUES ($1, $2, $3) RETURNING id"
+};
+
+static const struct db_statement grant_revoke = {
+	"grant_revoke",
+	"WITH grant_row AS ("
+	"       UPDATE oauth_grants SET revoked_at = coalesce(revoked_at, now())"
+	"        WHERE id = $1 RETURNING id),"
+	"     sessions AS ("
+	"       UPDATE api_sessions SET revoked_at = now()"
+	"        WHERE grant_id = $1 AND revoked_at IS NULL RETURNING id)"
+	" UPDATE oauth_refresh_tokens SET used_at = coalesce(used_at, now())"
+	"  WHERE grant_id = $1"
+};
+
+static const struct db_statement refresh_insert = {
+	"refresh_insert",
+	"INSERT INTO oauth_refresh_tokens (token_sha256, grant_id, expires_at)"
+	" VALUES ($1, $2, now() + $3::int * interval '1 day')"
+};
+
+/*
+ * Issue an access token (and a refresh token when the grant's scope has
+ * offline_access) on grant_id for account_id.  Returns 0, or -1 and err.
+ */
+static int
+tokens_issue(struct token_work *work, const char *account_id,
+    const char *grant_scope, const char *scope, struct error *err)
+{
+	const struct config *config = work->req->config;
+	char session_id[AUTH_UUID_LEN + 1], hash[CRYPTO_SHA256_HEX_LEN + 1];
+	char days[16];
+
+	if (auth_session_issue(account_id, work->client->id,
+	    work->client->name, config->oauth_access_minutes * 60,
+	    work->grant_id, work->access_token, sizeof(work->access_token),
+	    session_id, err) != 0)
+		return -1;
+	snprintf(work->scope, sizeof(work->scope), "%s", scope);
+	work->refresh_token[0] = '\0';
+	if (!scope_has(grant_scope, "offline_access") ||
+	    !work->client->allows_refresh)
+		return 0;
+	memcpy(work->refresh_token, REFRESH_PREFIX, 4);
+	if (crypto_random_urlsafe(work->refresh_token + 4,
+	    sizeof(work->refresh_token) - 4, SECRET_BYTES, err) != 0)
+		return -1;
+	crypto_sha256_hex(work->refresh_token, strlen(work->refresh_token),
+	    hash);
+	snprintf(days, sizeof(days), "%lld", config->oauth_refresh_days);
+	{
+		const char *params[] = { hash, work->grant_id, days };
+
+		return db_exec(&refresh_insert, 3, params, NULL, err);
+	}
+}
+
+static const struct db_statement code_claim = {
+	"code_claim",
+	"SELECT c.client_id, c.account_id, c.redirect_uri, c.scope,"
+	"       c.code_challenge, c.expires_at > now(), c.used_at IS NOT NULL,"
+	"       c.grant_id, a.status = 'active'"
+	"  FROM oauth_codes c JOIN accounts a ON a.id = c.account_id"
+	" WHERE c.code_sha256 = $1 FOR UPDATE OF c"
+};
+
+static const struct db_statement code_spend = {
+	"code_spend",
+	"UPDATE oauth_codes SET used_at = now(), grant_id = $2"
+	" WHERE code_sha256 = $1"
+};
+
+static const struct db_statement code_mark_used = {
+	"code_mark_used",
+	"UPDATE oauth_codes SET used_at = coalesce(used_at, now())"
+	" WHERE code_sha256 = $1"
+};
+
+/* The authorization_code grant, in one transaction. */
+static int
+grant_authorization_code(void *ctx, struct error *err)
+{
+	struct token_work *work = ctx;
+	const struct valid_value *v = work->req->body_values;
+	char hash[CRYPTO_SHA256_HEX_LEN + 1];
+	unsigned char digest[EVP_MAX_MD_SIZE];
+	char challenge[64], account_id[AUTH_UUID_LEN + 1], scope[64];
+	const char *params[2];
+	PGresult *res;
+	unsigned int dlen = 0;
+	int rc;
+
+	if (!v[TK_CODE].present || !v[TK_VERIFIER].present ||
+	    !v[TK_REDIRECT_URI].present)
+		return token_refuse(work, ERR_OAUTH_INVALID_REQUEST,
+		    "Send code, redirect_uri and code_verifier.");
+	crypto_sha256_hex(v[TK_CODE].str, strlen(v[TK_CODE].str), hash);
+	params[0] = hash;
+	if (db_exec(&code_claim, 1, params, &res, err) != 0)
+		return -1;
+	if (PQntuples(res) != 1) {
+		PQclear(res);
+		return token_refuse(work, ERR_OAUTH_INVALID_GRANT,
+		    "Unknown authorization code.");
+	}
+	if (strcmp(db_value(res, 0, 0), work->client->id) != 0) {
+		PQclear(res);
+		return token_refuse(work, ERR_OAUTH_INVALID_GRANT,
+		    "The code was issued to another client.");
+	}
+	if (db_bool(res, 0, 6)) {
+		/* Replayed: revoke what the first exchange issued. */
+		char grant[AUTH_UUID_LEN + 1] = "";
+
+		if (db_value(res, 0, 7) != NULL)
+			snprintf(grant, sizeof(grant), "%s", db_value(res, 0, 7));
+		PQclear(res);
+		if (grant[0] != '\0') {
+			params[0] = grant;
+			if (db_exec(&grant_revoke, 1, params, NULL, err) != 0)
+				return -1;
+		}
+		return token_refuse(work, ERR_OAUTH_INVALID_GRANT,
+		    "The code was already used; what it issued is revoked.");
+	}
+	if (!db_bool(res, 0, 5) || !db_bool(res, 0, 8) ||
+	    strcmp(db_value(res, 0, 2), v[TK_REDIRECT_URI].str) != 0) {
+		bool expired = !db_bool(res, 0, 5);
+
+		PQclear(res);
+		if (db_exec(&code_mark_used, 1, params, NULL, err) != 0)
+			return -1;
+		return token_refuse(work, ERR_OAUTH_INVALID_GRANT, expired ?
+		    "The code has expired." :
+		    "redirect_uri does not match the authorization request.");
+	}
+	snprintf(account_id, sizeof(account_id), "%s", db_value(res, 0, 1));
+	snprintf(scope, sizeof(scope), "%s", db_value(res, 0, 3));
+	snprintf(challenge, sizeof(challenge), "%s", db_value(res, 0, 4));
+	PQclear(res);
+
+	/* PKCE: BASE64URL(SHA256(verifier)) must equal the challenge. */
+	{
+		char expected[64];
+		static const char b64[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZ"
+		    "abcdefghijklmnopqrstuvwxyz0123456789-_";
+		size_t i, o = 0;
+
+		if (!pkce_is_well_formed(v[TK_VERIFIER].str))
+			return token_refuse(work, ERR_OAUTH_INVALID_GRANT,
+			    "code_verifier is malformed.");
+		EVP_Digest(v[TK_VERIFIER].str, strlen(v[TK_VERIFIER].str),
+		    digest, &dlen, EVP_sha256(), NULL);
+		for (i = 0; i + 2 < dlen; i += 3) {
+			unsigned x = (unsigned)digest[i] << 16 |
+			    (unsigned)digest[i + 1] << 8 | digest[i + 2];
+
+			expected[o++] = b64[x >> 18 & 63];
+			expected[o++] = b64[x >> 12 & 63];
+			expected[o++] = b64[x >> 6 & 63];
+			expected[o++] = b64[x & 63];
+		}
+		{
+			unsigned x = (unsigned)digest[30] << 16 |
+			    (unsigned)digest[31] << 8;
+
+			expected[o++] = b64[x >> 18 & 63];
+			expected[o++] = b64[x >> 12 & 63];
+			expected[o++] = b64[x >> 6 & 63];
+		}
+		expected[o] = '\0';
+		if (strlen(challenge) != o ||
+		    !crypto_equal(expected, challenge, o)) {
+			if (db_exec(&code_mark_used, 1, params, NULL, err) != 0)
+				return -1;
+			return token_refuse(work, ERR_OAUTH_INVALID_GRANT,
+			    "code_verifier does not match the challenge.");
+		}
+	}
+
+	{
+		const char *grant_params[] = { work->client->id, account_id,
+		    scope };
+
+		if (db_exec(&grant_insert, 3, grant_params, &res, err) != 0)
+			return -1;
+		snprintf(work->grant_id, sizeof(work->grant_id), "%s",
+		    db_value(res, 0, 0));
+		PQclear(res);
+	}
+	{
+		const char *spend[] = { hash, work->grant_id };
+
+		if (db_exec(&code_spend, 2, spend, NULL, err) != 0)
+			return -1;
+	}
+	rc = tokens_issue(work, account_id, scope, scope, err);
+	if (rc == 0)
+		work->outcome = ERR_NONE;
+	return rc;
+}
+
+static const struct db_statement refresh_claim = {
+	"refresh_claim",
+	"SELECT r.grant_id, r.used_at IS NOT NULL, r.expires_at > now(),"
+	"       g.client_id, g.account_id, g.scope, g.revoked_at IS NOT NULL,"
+	"       a.status = 'active'"
+	"  FROM oauth_refresh_tokens r"
+	"  JOIN oauth_grants g ON g.id = r.grant_id"
+	"  JOIN accounts a ON a.id = g.account_id"
+	" WHERE r.token_sha256 = $1 FOR UPDATE OF r, g"
+};
+
+static const struct db_statement refresh_spend = {
+	"refresh_spend",
+	"UPDATE oauth_refresh_tokens SET used_at = now() WHERE token_sha256 = $1"
+};
+
+/* The refresh_token grant, in one transaction: rotate, detect reuse. */
+static int
+grant_refresh_token(void *ctx, struct error *err)
+{
+	struct token_work *work = ctx;
+	const struct valid_value *v = work->req->body_values;
+	char hash[CRYPTO_SHA256_HEX_LEN + 1], account_id[AUTH_UUID_LEN + 1];
+	char grant_scope[64];
+	const char *params[1] = { hash }, *scope;
+	PGresult *res;
+	bool spent, live, revoked, active;
+
+	if (!v[TK_REFRESH_TOKEN].present)
+		return token_refuse(work, ERR_OAUTH_INVALID_REQUEST,
+		    "Send refresh_token.");
+	if (!work->client->allows_refresh)
+		return token_refuse(work, ERR_OAUTH_UNAUTHORIZED_CLIENT, NULL);
+	crypto_sha256_hex(v[TK_REFRESH_TOKEN].str,
+	    strlen(v[TK_REFRESH_TOKEN].str), hash);
+	if (db_exec(&refresh_claim, 1, params, &res, err) != 0)
+		return -1;
+	if (PQntuples(res) != 1 ||
+	    strcmp(db_value(res, 0, 3), work->client->id) != 0) {
+		PQclear(res);
+		return token_refuse(work, ERR_OAUTH_INVALID_GRANT,
+		    "Unknown refresh token.");
+	}
+	snprintf(work->grant_id, sizeof(work->grant_id), "%s",
+	    db_value(res, 0, 0));
+	spent = db_bool(res, 0, 1);
+	live = db_bool(res, 0, 2);
+	revoked = db_bool(res, 0, 6);
+	active = db_bool(res, 0, 7);
+	snprintf(account_id, sizeof(account_id), "%s", db_value(res, 0, 4));
+	snprintf(grant_scope, sizeof(grant_scope), "%s", db_value(res, 0, 5));
+	PQclear(res);
+	if (spent && !revoked) {
+		/* A spent token came back: someone has a copy.  Revoke all. */
+		const char *grant[] = { work->grant_id };
+
+		if (db_exec(&grant_revoke, 1, grant, NULL, err) != 0)
+			return -1;
+		return token_refuse(work, ERR_OAUTH_INVALID_GRANT,
+		    "The refresh token was already used; the whole grant is "
+		    "revoked.");
+	}
+	if (spent || revoked || !live || !active)
+		return token_refuse(work, ERR_OAUTH_INVALID_GRANT,
+		    "The refresh token is expired or revoked.");
+	scope = scope_normalise(work->req->arena, v[TK_SCOPE].present ?
+	    v[TK_SCOPE].str : grant_scope, grant_scope);
+	if (scope == NULL)
+		return token_refuse(work, ERR_OAUTH_INVALID_SCOPE,
+		    "The scope is wider than the grant.");
+	if (db_exec(&refresh_spend, 1, params, NULL, err) != 0)
+		return -1;
+	if (tokens_issue(work, account_id, grant_scope, scope, err) != 0)
+		return -1;
+	work->outcome = ERR_NONE;
+	return 0;
+}
+
+static int
+token_post(struct request *req, struct error *err)
+{
+	const struct valid_value *v = req->body_values;
+	struct token_work work;
+	struct client client;
+	int (*grant)(void *, struct error *) = NULL;
+	json_object *body;
+	const char *type = v[TK_GRANT_TYPE].str;
+
+	if (!v[TK_GRANT_TYPE].present)
+		return error_set(err, ERR_OAUTH_INVALID_REQUEST,
+		    "Send grant_type.");
+	if (strcmp(type, "authorization_code") == 0)
+		grant = grant_authorization_code;
+	else if (strcmp(type, "refresh_token") == 0)
+		grant = grant_refresh_token;
+	else
+		return error_set(err, ERR_OAUTH_UNSUPPORTED_GRANT_TYPE, NULL);
+	if (client_authenticate(req, &client, err) != 0)
+		return -1;
+	if (grant == grant_authorization_code && !client.allows_code) {
+		client_free(&client);
+		return error_set(err, ERR_OAUTH_UNAUTHORIZED_CLIENT, NULL);
+	}
+
+	memset(&work, 0, sizeof(work));
+	work.req = req;
+	work.client = &client;
+	work.outcome = ERR_INTERNAL;
+	if (db_transaction(DB_READ_COMMITTED, grant, &work, err) != 0) {
+		client_free(&client);
+		return -1;
+	}
+	client_free(&client);
+	if (work.outcome != ERR_NONE)
+		return error_set(err, work.outcome, "%s",
+		    work.description != NULL ? work.description :
+		    error_default_message(work.outcome));
+
+	body = json_object_new_object();
+	json_put_string(body, "access_token", work.access_token);
+	json_put_string(body, "token_type", "Bearer");
+	json_object_object_add(body, "expires_in",
+	    json_object_new_int64(req->config->oauth_access_minutes * 60));
+	json_put_string(body, "scope", work.scope);
+	if (work.refresh_token[0] != '\0')
+		json_put_string(body, "refresh_token", work.refresh_token);
+	memset(&work, 0, sizeof(work));
+	if (http_add_header(req, "Cache-Control", "no-store", err) != 0 ||
+	    http_add_header(req, "Pragma", "no-cache", err) != 0) {
+		json_object_put(body);
+		return -1;
+	}
+	return http_reply_json(req, 200, body);
+}
+
+/* ---------------------------------------------------------------- */
+/* Revocation                                                       */
+
+static const struct db_statement refresh_grant_of = {
+	"refresh_grant_of",
+	"SELECT g.id FROM oauth_refresh_tokens r"
+	"  JOIN oauth_grants g ON g.id = r.grant_id"
+	" WHERE r.token_sha256 = $1 AND g.client_id = $2"
+};
+
+static const struct db_statement access_revoke = {
+	"access_revoke",
+	"UPDATE api_sessions SET revoked_at = now()"
+	" WHERE token_sha256 = $1 AND client_id = $2 AND grant_id IS NOT NULL"
+	"   AND revoked_at IS NULL"
+};
+
+static int
+revoke_post(struct request *req, struct error *err)
+{
+	const struct valid_value *v = req->body_values;
+	char hash[CRYPTO_SHA256_HEX_LEN + 1];
+	struct client client;
+	PGresult *res;
+	int rc = -1;
+
+	if (client_authenticate(req, &client, err) != 0)
+		return -1;
+	if (!v[TK_TOKEN].present) {
+		error_set(err, ERR_OAUTH_INVALID_REQUEST, "Send token.");
+		goto out;
+	}
+	crypto_sha256_hex(v[TK_TOKEN].str, strlen(v[TK_TOKEN].str), hash);
+	{
+		const char *params[] = { hash, client.id };
+
+		/* The hint only orders the look-ups; both kinds are tried. */
+		if (db_exec(&refresh_grant_of, 2, params, &res, err) != 0)
+			goto out;
+		if (PQntuples(res) == 1) {
+			const char *grant[] = { db_value(res, 0, 0) };
+
+			if (db_exec(&grant_revoke, 1, grant, NULL, err) != 0) {
+				PQclear(res);
+				goto out;
+			}
+		} else if (db_exec(&access_revoke, 2, params, NULL, err) != 0) {
+			PQclear(res);
+			goto out;
+		}
+		PQclear(res);
+	}
+	(void)http_add_header(req, "Cache-Control", "no-store", NULL);
+	rc = http_reply_json(req, 200, json_object_new_object());
+out:
+	client_free(&client);
+	return rc;
+}
+
+/* ---------------------------------------------------------------- */
+/* The route table                                                  */
+
+static const struct route oauth_routes[] = {
+	{ "GET", "/.well-known/oauth-authorization-server",
+	  metadata_authorization_server, ROUTE_PUBLIC,
+	  ROUTE_NO_FIELDS, ROUTE_NO_FIELDS, ROUTE_OAUTH },
+	{ "GET", "/.well-known/oauth-protected-resource",
+	  metadata_protected_resource, ROUTE_PUBLIC,
+	  ROUTE_NO_FIELDS, ROUTE_NO_FIELDS, ROUTE_OAUTH },
+	{ "POST", "/oauth/register", client_register, ROUTE_PUBLIC,
+	  ROUTE_NO_FIELDS, ROUTE_NO_FIELDS, ROUTE_OAUTH },
+	{ "POST", "/api/v1/auth/register", client_register, ROUTE_PUBLIC,
+	  ROUTE_NO_FIELDS, ROUTE_NO_FIELDS, ROUTE_OAUTH },
+	{ "GET", "/oauth/authorize", authorize_get, ROUTE_PUBLIC,
+	  ROUTE_FIELDS(authorize_fields), ROUTE_NO_FIELDS, ROUTE_PAGE },
+	{ "GET", "/api/v1/auth/authorize", authorize_get, ROUTE_PUBLIC,
+	  ROUTE_FIELDS(authorize_fields), ROUTE_NO_FIELDS, ROUTE_PAGE },
+	{ "POST", "/oauth/authorize", authorize_post, ROUTE_PUBLIC,
+	  ROUTE_NO_FIELDS, ROUTE_FIELDS(authorize_fields), ROUTE_PAGE },
+	{ "POST", "/api/v1/auth/authorize", authorize_post, ROUTE_PUBLIC,
+	  ROUTE_NO_FIELDS, ROUTE_FIELDS(authorize_fields), ROUTE_PAGE },
+	{ "POST", "/oauth/token", token_post, ROUTE_PUBLIC,
+	  ROUTE_NO_FIELDS, ROUTE_FIELDS(token_form), ROUTE_OAUTH },
+	{ "POST", "/api/v1/auth/token", token_post, ROUTE_PUBLIC,
+	  ROUTE_NO_FIELDS, ROUTE_FIELDS(token_form), ROUTE_OAUTH },
+	{ "POST", "/oauth/revoke", revoke_post, ROUTE_PUBLIC,
+	  ROUTE_NO_FIELDS, ROUTE_FIELDS(token_form), ROUTE_OAUTH },
+	{ "GET", "/signin", signin_get, ROUTE_PUBLIC,
+	  ROUTE_FIELDS(signin_query), ROUTE_NO_FIELDS, ROUTE_PAGE },
+	{ "POST", "/signin", signin_post, ROUTE_PUBLIC,
+	  ROUTE_NO_FIELDS, ROUTE_FIELDS(signin_form), ROUTE_PAGE },
+	{ "GET", "/signin/done", signin_done, ROUTE_PUBLIC,
+	  ROUTE_NO_FIELDS, ROUTE_NO_FIELDS, ROUTE_PAGE },
+	{ "POST", "/signout", signout_post, ROUTE_PUBLIC,
+	  ROUTE_NO_FIELDS, ROUTE_FIELDS(signout_form), ROUTE_PAGE },
+};
+
+int
+main(int argc, char **argv)
+{
+	static const struct responder oauth = {
+		.name = "oauth",
+		.routes = oauth_routes,
+		.nroutes = sizeof(oauth_routes) / sizeof(oauth_routes[0]),
+	};
+
+	return responder_main(&oauth, argc, argv);
+}
