@@ -26,7 +26,15 @@ STACK_USER=drio
 : "${STACK_PG_LISTEN:=127.0.0.1}"  # '' for unix socket only
 : "${STACK_ACCESS_LOG:=1}"         # 0: no nginx access log (benchmarks)
 STACK_PG_BINDIR=
-STACK_BINDIR=                      # where drio-openapi and drio-admin are
+STACK_BINDIR=                      # where drio-admin and the responders are
+# The responders a stack runs (drio-<group>), each with its nginx upstream
+# in conf/nginx/drio.conf.in, and for each the path stack_wait_healthy asks
+# for (a GET it answers 200 without a token).
+STACK_RESPONDERS=(openapi oauth)
+declare -A STACK_HEALTH_PATH=(
+	[openapi]=/openapi/v1/_health
+	[oauth]=/.well-known/oauth-authorization-server
+)
 STACK_PG_RUNNING=0
 declare -A STACK_PIDS=()           # name => pid of each process started
 declare -a STACK_ORDER=()          # names, in start order
@@ -92,7 +100,7 @@ stack_find_pg_bindir() {
 		STACK_PG_BINDIR=$DRIO_PG_BINDIR
 	else
 		STACK_PG_BINDIR=
-		for dir in $(ls -d /usr/lib/postgresql/*/bin 2>/dev/null | sort -V -r); do
+		for dir in $(printf '%s\n' /usr/lib/postgresql/*/bin | sort -V -r); do
 			if [[ -x $dir/initdb && -x $dir/pg_ctl ]]; then
 				STACK_PG_BINDIR=$dir
 				break
@@ -128,7 +136,7 @@ stack_build() {
 		) >&2 || stack_die "the build failed (output above)"
 	fi
 	local bin
-	for bin in drio-openapi drio-admin; do
+	for bin in drio-admin "${STACK_RESPONDERS[@]/#/drio-}"; do
 		[[ -x $STACK_BINDIR/$bin ]] ||
 			stack_die "$STACK_BINDIR/$bin is missing; build drio first"
 	done
@@ -380,6 +388,22 @@ stack_start_responders() {
 	done
 }
 
+# Start `count` instances of every responder in STACK_RESPONDERS and wait
+# until each has made its socket.
+stack_start_all_responders() {
+	local count=$1 group i
+	stack_say "starting $count instances each of" \
+		"${STACK_RESPONDERS[*]/#/drio-}"
+	for group in "${STACK_RESPONDERS[@]}"; do
+		stack_start_responders "$group" "$count"
+	done
+	for group in "${STACK_RESPONDERS[@]}"; do
+		for ((i = 1; i <= count; i++)); do
+			stack_wait_socket "$group-$i" "$STACK_DIR/run/$group-$i.sock"
+		done
+	done
+}
+
 # Wait until the process `name` has made its unix socket.
 stack_wait_socket() {
 	local name=$1 socket=$2 deadline=$((SECONDS + STACK_START_WAIT))
@@ -491,6 +515,15 @@ stack_wait_http() {
 			stack_die "$url did not answer within ${STACK_START_WAIT}s"
 		fi
 		sleep 0.2
+	done
+}
+
+# Wait until every responder in STACK_RESPONDERS answers its health path
+# through nginx at base URL $1.
+stack_wait_healthy() {
+	local base=$1 group
+	for group in "${STACK_RESPONDERS[@]}"; do
+		stack_wait_http "$base${STACK_HEALTH_PATH[$group]}"
 	done
 }
 

@@ -66,7 +66,7 @@ cmp_ok(request_lines(2) - $after, '>=', 3,
 # Both instances back, then instance 2 dies hard: its socket file stays
 # behind and refuses connections.
 $s->restart_responders;
-is(scalar(grep { kill 0, $_ } $s->responder_pids), 2,
+is(scalar(grep { kill 0, $_ } $s->responder_pids('openapi')), 2,
     'both instances run again after a restart');
 my $pid2 = $s->responder_pid('openapi', 2);
 kill 'KILL', -$pid2;

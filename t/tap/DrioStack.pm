@@ -4,7 +4,8 @@
 # with the repository's own site configuration in front of them, all on
 # loopback, all under one temporary directory.
 #
-#     my $s = DrioStack->start(instances => 2, responders => ['openapi'],
+#     my $s = DrioStack->start(instances => 2,
+#         responders => ['openapi', 'oauth'],
 #         env => { DRIO_MAX_BODY_BYTES => 4096 });
 #     my $res = $s->request(GET => '/openapi/v1/account', { token => $t });
 #     ...
@@ -52,6 +53,15 @@ my $OWNER_PID = $$;
 # How long a process may take to start or to stop.
 use constant START_WAIT => $ENV{DRIO_TEST_VALGRIND} ? 60 : 10;
 use constant STOP_WAIT  => $ENV{DRIO_TEST_VALGRIND} ? 60 : 10;
+
+# The responders a stack runs unless told otherwise, and for each the path
+# of a GET it answers 200 without a token once it is up (start() and
+# restart_responders() wait for every one of them through nginx).
+use constant DEFAULT_RESPONDERS => [ 'openapi', 'oauth' ];
+my %HEALTH_PATH = (
+    openapi => '/openapi/v1/_health',
+    oauth   => '/.well-known/oauth-authorization-server',
+);
 
 my $SANITIZER_RE = qr/AddressSanitizer|LeakSanitizer|runtime\ error:
     |UndefinedBehaviorSanitizer|^==\d+==\ (?:Invalid|Conditional|Use\ of
@@ -243,11 +253,12 @@ sub _stop_group {
 
 # --- starting ---------------------------------------------------------------
 
-# Start a stack.  Options: responders (default ['openapi']), instances
-# (default 2), env (extra environment for the responders), nginx (default
-# true; false starts no nginx and no responders).  Calls skip_all when a
-# prerequisite is missing and BAIL_OUT, with the relevant log, when
-# something fails to start.
+# Start a stack.  Options: responders (default ['openapi', 'oauth']: the
+# programs drio-NAME in DRIO_BUILDDIR), instances (default 2), env (extra
+# environment for the responders), nginx (default true; false starts no
+# nginx and no responders).  Calls skip_all when a prerequisite is missing
+# and BAIL_OUT, with the relevant log, when something fails to start (a
+# responder's program missing included).
 sub start {
     my ($class, %opt) = @_;
     my $bindir = _pg_bindir();
@@ -271,7 +282,8 @@ sub start {
         pg_bindir  => $bindir,
         nginx_bin  => $nginx,
         want_nginx => $want_nginx,
-        responders => $want_nginx ? ($opt{responders} // ['openapi']) : [],
+        responders => $want_nginx
+            ? [ @{ $opt{responders} // DEFAULT_RESPONDERS } ] : [],
         instances  => $opt{instances} // 2,
         extra_env  => $opt{env} // {},
         procs      => {},    # "openapi-1" => pid
@@ -534,12 +546,16 @@ sub _write_file {
     close $fh or croak "cannot write $path: $!";
 }
 
-# Wait until GET /openapi/v1/_health answers 200 through nginx.
+# Wait until every responder answers its health path (%HEALTH_PATH) with
+# 200 through nginx; with none that has one, until nginx answers at all.
 sub _wait_healthy {
     my ($self) = @_;
+    my @paths = map { $HEALTH_PATH{$_} // () } @{ $self->{responders} };
+    my $any = !@paths;
+    @paths = ('/') if $any;
     my $deadline = time + START_WAIT;
-    my $last = '';
-    while (1) {
+    my ($path, $last) = ('', '');
+    while (@paths) {
         if (waitpid($self->{nginx_pid}, WNOHANG) == $self->{nginx_pid}) {
             delete $self->{nginx_pid};
             $self->_bail('nginx exited (' . _describe_status($?)
@@ -547,15 +563,20 @@ sub _wait_healthy {
                 "$self->{tmp}/log/nginx-stderr.log",
                 "$self->{tmp}/log/nginx-error.log");
         }
-        my $res = $self->request(GET => '/openapi/v1/_health',
-            { timeout => 2 });
-        return if $res->{status} == 200;
+        $path = $paths[0];
+        my $res = $self->request(GET => $path, { timeout => 2 });
+        # HTTP::Tiny reports its own failures (connection refused) as 599.
+        if ($any ? $res->{status} != 599 : $res->{status} == 200) {
+            shift @paths;
+            next;
+        }
         $last = "$res->{status} $res->{content}";
         last if time >= $deadline;
         sleep 0.05;
     }
-    $self->_bail("GET /openapi/v1/_health did not answer 200 within "
-        . START_WAIT . " s (last: $last)",
+    return unless @paths;
+    $self->_bail("GET $path did not answer "
+        . ($any ? '' : '200 ') . 'within ' . START_WAIT . " s (last: $last)",
         "$self->{tmp}/log/nginx-stderr.log",
         "$self->{tmp}/log/nginx-error.log",
         (map { my $n = $_; map { $self->_responder_log($n, $_) }
@@ -750,11 +771,13 @@ sub all_logs {
         ($self->drio_logs, glob("$self->{tmp}/log/*"), $self->{pg_log});
 }
 
-# The pids of the responder parents, in order (name, then instance).
+# The pids of the responder parents, in order (name, then instance): of
+# the responders named, else of all of them.
 sub responder_pids {
-    my ($self) = @_;
+    my ($self, @names) = @_;
+    @names = @{ $self->{responders} } unless @names;
     my @pids;
-    for my $name (@{ $self->{responders} }) {
+    for my $name (@names) {
         for my $i (1 .. $self->{instances}) {
             my $pid = $self->{procs}{"$name-$i"};
             push @pids, $pid if defined $pid;
