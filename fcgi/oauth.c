@@ -16,6 +16,7 @@
 #include <fcgiapp.h>
 #include <openssl/evp.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "drio.h"
@@ -34,9 +35,9 @@
 
 static const char *const supported_scopes[] = { "api", "offline_access",
     NULL };
-/* XXX: the device grant (RFC 8628) joins this list with its endpoints. */
+#define DEVICE_GRANT "urn:ietf:params:oauth:grant-type:device_code"
 static const char *const supported_grants[] = { "authorization_code",
-    "refresh_token", NULL };
+    "refresh_token", DEVICE_GRANT, NULL };
 
 /* ---------------------------------------------------------------- */
 /* Small helpers                                                    */
@@ -280,6 +281,9 @@ metadata_authorization_server(struct request *req, struct error *err)
 		    arena_printf(req->arena, "%s/oauth/register", issuer));
 	json_put_string(body, "revocation_endpoint",
 	    arena_printf(req->arena, "%s/oauth/revoke", issuer));
+	json_put_string(body, "device_authorization_endpoint",
+	    arena_printf(req->arena, "%s/openapi/v1/oauth/device/code",
+	    issuer));
 	json_object_object_add(body, "response_types_supported",
 	    json_string_array(response_types));
 	json_object_object_add(body, "response_modes_supported",
@@ -332,7 +336,7 @@ static const struct valid_field register_body[] = {
 	{ .name = "token_endpoint_auth_method", .type = VALID_ENUM,
 	  .choices = auth_method_choices },
 	{ .name = "grant_types", .type = VALID_STRING_ARRAY, .min = 1,
-	  .max = 2 },
+	  .max = 3 },
 	{ .name = "response_types", .type = VALID_STRING_ARRAY, .min = 1,
 	  .max = 1 },
 	{ .name = "scope", .type = VALID_STRING, .max = 200 },
@@ -570,7 +574,7 @@ client_register(struct request *req, struct error *err)
 struct signed_in {
 	char account_id[AUTH_UUID_LEN + 1];
 	char email[255];
-	char name[256];
+	char name[1024];          /* 255 characters of UTF-8 */
 };
 
 static const struct db_statement browser_session_lookup = {
@@ -616,7 +620,7 @@ signin_current(struct request *req, struct signed_in *who,
 
 /*
  * Where a sign-in may send the browser next: a path on this server that
- * leads to a flow (authorize, the invite and done pages), else the done
+ * leads to a flow (authorize, device, the signin pages), else the done
  * page.  Never another origin.
  */
 static const char *
@@ -626,7 +630,9 @@ signin_next(const char *next)
 	    next[1] != '\\' && strpbrk(next, "\r\n\\") == NULL &&
 	    (strncmp(next, "/oauth/authorize?", 17) == 0 ||
 	    strncmp(next, "/api/v1/auth/authorize?", 23) == 0 ||
-	    strncmp(next, "/signin/", 8) == 0))
+	    strncmp(next, "/signin/", 8) == 0 ||
+	    strcmp(next, "/device") == 0 ||
+	    strncmp(next, "/device?", 8) == 0))
 		return next;
 	return "/signin/done";
 }
@@ -854,16 +860,283 @@ signin_done(struct request *req, struct error *err)
 }
 
 /* ---------------------------------------------------------------- */
+/* Accepting a workspace invitation (the invite_url of the members API) */
+
+struct invitation {
+	char id[AUTH_UUID_LEN + 1];
+	char account_id[AUTH_UUID_LEN + 1];
+	char workspace_id[AUTH_UUID_LEN + 1];
+	char workspace_name[1024];  /* 255 characters of UTF-8 */
+	char email[255];
+	bool pending;          /* the account has no password yet */
+};
+
+static const struct db_statement invite_lookup = {
+	"invite_lookup",
+	"SELECT i.id, i.account_id, i.workspace_id, w.name, a.email,"
+	"       a.status = 'pending'"
+	"  FROM member_invites i"
+	"  JOIN workspaces w ON w.id = i.workspace_id"
+	"  JOIN accounts a ON a.id = i.account_id"
+	"  JOIN members m ON m.workspace_id = i.workspace_id"
+	"               AND m.account_id = i.account_id"
+	" WHERE i.token_sha256 = $1 AND i.accepted_at IS NULL"
+	"   AND i.expires_at > now()"
+};
+
+/*
+ * Find the live invitation a token names.  Returns 1 and fills inv, 0
+ * when there is none (unknown, used, expired, or the member was removed),
+ * -1 and err.
+ */
+static int
+invitation_find(const char *token, struct invitation *inv, struct error *err)
+{
+	char hash[CRYPTO_SHA256_HEX_LEN + 1];
+	const char *params[] = { hash };
+	PGresult *res;
+	int found;
+
+	memset(inv, 0, sizeof(*inv));
+	if (!secret_is_well_formed(token))
+		return 0;
+	crypto_sha256_hex(token, strlen(token), hash);
+	if (db_exec(&invite_lookup, 1, params, &res, err) != 0)
+		return -1;
+	found = PQntuples(res) == 1;
+	if (found) {
+		snprintf(inv->id, sizeof(inv->id), "%s", db_value(res, 0, 0));
+		snprintf(inv->account_id, sizeof(inv->account_id), "%s",
+		    db_value(res, 0, 1));
+		snprintf(inv->workspace_id, sizeof(inv->workspace_id), "%s",
+		    db_value(res, 0, 2));
+		snprintf(inv->workspace_name, sizeof(inv->workspace_name), "%s",
+		    db_value(res, 0, 3));
+		snprintf(inv->email, sizeof(inv->email), "%s",
+		    db_value(res, 0, 4));
+		inv->pending = db_bool(res, 0, 5);
+	}
+	PQclear(res);
+	return found;
+}
+
+static int
+invite_page(struct request *req, int status, const char *token,
+    const struct invitation *inv, const char *message, struct error *err)
+{
+	const char *csrf = csrf_token(req, err);
+	struct html page;
+	int rc;
+
+	if (csrf == NULL)
+		return -1;
+	html_init(&page);
+	html_page_begin(&page, "Join a workspace");
+	if (message != NULL) {
+		html_raw(&page, "<p class=\"error\" role=\"alert\">");
+		html_text(&page, message);
+		html_raw(&page, "</p>");
+	}
+	if (inv != NULL) {
+		html_raw(&page, "<p>You are invited to <strong>");
+		html_text(&page, inv->workspace_name);
+		html_raw(&page, "</strong> as <strong>");
+		html_text(&page, inv->email);
+		html_raw(&page, "</strong>.</p><form method=\"post\" "
+		    "action=\"/signin/invite\">");
+		html_hidden(&page, "csrf", csrf);
+		html_hidden(&page, "token", token);
+		if (inv->pending)
+			html_raw(&page, "<label for=\"password\">Choose a "
+			    "password (at least 8 characters)</label>"
+			    "<input type=\"password\" id=\"password\" "
+			    "name=\"password\" autocomplete=\"new-password\" "
+			    "minlength=\"8\" required>");
+		html_raw(&page, "<button type=\"submit\">Join</button></form>");
+	}
+	html_page_end(&page);
+	rc = page.failed ? error_set(err, ERR_INTERNAL, "out of memory") :
+	    http_reply_html(req, status, page.data, page.len);
+	html_free(&page);
+	return rc;
+}
+
+static const struct valid_field invite_query[] = {
+	{ .name = "token", .type = VALID_STRING, .max = 100 },
+};
+
+/*
+ * An invitation for an existing account is accepted by that account,
+ * signed in; a pending account chooses its password here.
+ */
+static int
+invite_get(struct request *req, struct error *err)
+{
+	const char *token = req->query_values[0].str;
+	struct invitation inv;
+	struct signed_in who;
+	int found, state;
+
+	found = invitation_find(token, &inv, err);
+	if (found < 0)
+		return -1;
+	if (found == 0)
+		return invite_page(req, 404, token, NULL, "This invitation is "
+		    "not valid: it may have expired or been used already. Ask "
+		    "for a new one.", err);
+	if (!inv.pending) {
+		state = signin_current(req, &who, err);
+		if (state < 0)
+			return -1;
+		if (state == 0 || strcmp(who.account_id, inv.account_id) != 0) {
+			char *here = arena_printf(req->arena,
+			    "/signin/invite?token=%s", token);
+			char *location = here != NULL ? arena_printf(req->arena,
+			    "/signin?next=%s", url_encode(req->arena, here)) :
+			    NULL;
+
+			if (location == NULL)
+				return error_set(err, ERR_INTERNAL,
+				    "out of memory");
+			return http_reply_redirect(req, 303, location, err);
+		}
+	}
+	return invite_page(req, 200, token, &inv, NULL, err);
+}
+
+static const struct valid_field invite_form[] = {
+	{ .name = "token", .type = VALID_STRING, .max = 100 },
+	{ .name = "password", .type = VALID_STRING, .max = 1024 },
+	{ .name = "csrf", .type = VALID_STRING, .max = 100 },
+};
+
+static const struct db_statement invite_accept = {
+	"invite_accept",
+	"UPDATE member_invites SET accepted_at = now()"
+	" WHERE id = $1 AND accepted_at IS NULL RETURNING id"
+};
+
+static const struct db_statement invite_activate = {
+	"invite_activate",
+	"UPDATE accounts SET password_hash = $2, status = 'active',"
+	"       updated_at = now()"
+	" WHERE id = $1 AND status = 'pending'"
+};
+
+static const struct db_statement invite_switch = {
+	"invite_switch",
+	"UPDATE accounts SET current_workspace_id = $2, updated_at = now()"
+	" WHERE id = $1"
+};
+
+struct invite_acceptance {
+	const struct invitation *inv;
+	const char *password_hash; /* pending accounts only */
+	bool accepted;
+};
+
+static int
+invite_accept_transaction(void *ctx, struct error *err)
+{
+	struct invite_acceptance *acc = ctx;
+	const char *id[] = { acc->inv->id };
+	const char *activate[] = { acc->inv->account_id, acc->password_hash };
+	const char *switch_to[] = { acc->inv->account_id,
+	    acc->inv->workspace_id };
+	PGresult *res;
+
+	if (db_exec(&invite_accept, 1, id, &res, err) != 0)
+		return -1;
+	acc->accepted = PQntuples(res) == 1;
+	PQclear(res);
+	if (!acc->accepted)
+		return 0;
+	if ((acc->password_hash != NULL &&
+	    db_exec(&invite_activate, 2, activate, NULL, err) != 0) ||
+	    db_exec(&invite_switch, 2, switch_to, NULL, err) != 0)
+		return -1;
+	return 0;
+}
+
+static int
+invite_post(struct request *req, struct error *err)
+{
+	const struct valid_value *v = req->body_values;
+	struct invite_acceptance acc;
+	struct invitation inv;
+	struct signed_in who;
+	char token[SECRET_LEN + 2], hash[CRYPTO_SHA256_HEX_LEN + 1], hours[16];
+	char *password_hash = NULL;
+	int found, state, rc;
+
+	if (csrf_verify(req, v[2].str, err) != 0)
+		return -1;
+	found = invitation_find(v[0].str, &inv, err);
+	if (found < 0)
+		return -1;
+	if (found == 0)
+		return invite_page(req, 404, v[0].str, NULL, "This invitation "
+		    "is not valid: it may have expired or been used already.",
+		    err);
+	if (inv.pending) {
+		if (!v[1].present || strlen(v[1].str) < 8)
+			return invite_page(req, 422, v[0].str, &inv,
+			    "Choose a password of at least 8 characters.", err);
+		password_hash = crypto_password_hash(v[1].str, err);
+		if (password_hash == NULL)
+			return -1;
+	} else {
+		state = signin_current(req, &who, err);
+		if (state < 0)
+			return -1;
+		if (state == 0 || strcmp(who.account_id, inv.account_id) != 0)
+			return http_reply_redirect(req, 303, "/signin", err);
+	}
+	memset(&acc, 0, sizeof(acc));
+	acc.inv = &inv;
+	acc.password_hash = password_hash;
+	rc = db_transaction(DB_READ_COMMITTED, invite_accept_transaction, &acc,
+	    err);
+	free(password_hash);
+	if (rc != 0)
+		return -1;
+	if (!acc.accepted)
+		return invite_page(req, 404, v[0].str, NULL, "This invitation "
+		    "was used already.", err);
+	if (inv.pending) {
+		/* A new account is signed in at once. */
+		if (crypto_random_urlsafe(token, sizeof(token), SECRET_BYTES,
+		    err) != 0)
+			return -1;
+		crypto_sha256_hex(token, strlen(token), hash);
+		snprintf(hours, sizeof(hours), "%lld",
+		    req->config->signin_session_hours);
+		{
+			const char *params[] = { inv.account_id, hash, hours };
+
+			if (db_exec(&browser_session_insert, 3, params, NULL,
+			    err) != 0)
+				return -1;
+		}
+		if (cookie_set(req, COOKIE_SIGNIN, token,
+		    req->config->signin_session_hours * 3600, "Lax", err) != 0)
+			return -1;
+	}
+	return http_reply_redirect(req, 303, "/signin/done", err);
+}
+
+/* ---------------------------------------------------------------- */
 /* Authorization                                                    */
 
 struct client {
 	char id[40];
-	char name[201];
+	char name[801];           /* 200 characters of UTF-8 */
 	char method[32];
 	char secret_sha256[CRYPTO_SHA256_HEX_LEN + 1];
 	char scope[201];
 	bool allows_code;
 	bool allows_refresh;
+	bool allows_device;
 	json_object *redirect_uris; /* owned */
 };
 
@@ -872,7 +1145,8 @@ static const struct db_statement client_lookup = {
 	"SELECT name, token_endpoint_auth_method, secret_sha256, scope,"
 	"       'authorization_code' = ANY (grant_types),"
 	"       'refresh_token' = ANY (grant_types),"
-	"       array_to_json(redirect_uris)"
+	"       array_to_json(redirect_uris),"
+	"       '" DEVICE_GRANT "' = ANY (grant_types)"
 	"  FROM oauth_clients WHERE id = $1"
 };
 
@@ -907,6 +1181,7 @@ client_load(const char *id, struct client *client, struct error *err)
 	client->allows_code = db_bool(res, 0, 4);
 	client->allows_refresh = db_bool(res, 0, 5);
 	client->redirect_uris = json_tokener_parse(db_value(res, 0, 6));
+	client->allows_device = db_bool(res, 0, 7);
 	PQclear(res);
 	if (client->redirect_uris == NULL)
 		return error_set(err, ERR_INTERNAL, "out of memory");
@@ -1226,15 +1501,53 @@ static const struct valid_field token_form[] = {
 	{ .name = "scope", .type = VALID_STRING, .max = 200 },
 	{ .name = "token", .type = VALID_STRING, .max = 200 },
 	{ .name = "token_type_hint", .type = VALID_STRING, .max = 50 },
+	{ .name = "device_code", .type = VALID_STRING, .max = 100 },
 };
 enum { TK_GRANT_TYPE, TK_CODE, TK_REDIRECT_URI, TK_VERIFIER, TK_CLIENT_ID,
-	TK_CLIENT_SECRET, TK_REFRESH_TOKEN, TK_SCOPE, TK_TOKEN, TK_TOKEN_HINT };
+	TK_CLIENT_SECRET, TK_REFRESH_TOKEN, TK_SCOPE, TK_TOKEN, TK_TOKEN_HINT,
+	TK_DEVICE_CODE };
 
 /*
- * Authenticate the client at the token or revocation endpoint, the way it
- * registered: HTTP Basic, client_secret in the form, or (public) only
- * client_id.  Returns 0 with client loaded (release it), or -1 and
+ * Check client id's credentials the way it registered: secret sent with
+ * HTTP Basic (basic true) or in the body, or none for a public client.
+ * Returns 0 with client loaded (release it), or -1 and
  * ERR_OAUTH_INVALID_CLIENT (or a database error).
+ */
+static int
+client_check(const char *id, const char *secret, bool basic,
+    struct client *client, struct error *err)
+{
+	char hash[CRYPTO_SHA256_HEX_LEN + 1];
+	int found;
+
+	if (id == NULL)
+		return error_set(err, ERR_OAUTH_INVALID_CLIENT,
+		    "Send client_id.");
+	found = client_load(id, client, err);
+	if (found < 0)
+		return -1;
+	if (found == 0)
+		return error_set(err, ERR_OAUTH_INVALID_CLIENT,
+		    "Unknown client.");
+	if (strcmp(client->method, "none") == 0) {
+		if (secret == NULL)
+			return 0;
+	} else if (secret != NULL && basic ==
+	    (strcmp(client->method, "client_secret_basic") == 0)) {
+		crypto_sha256_hex(secret, strlen(secret), hash);
+		if (crypto_equal(hash, client->secret_sha256,
+		    CRYPTO_SHA256_HEX_LEN))
+			return 0;
+	}
+	client_free(client);
+	return error_set(err, ERR_OAUTH_INVALID_CLIENT,
+	    "Client authentication failed.");
+}
+
+/*
+ * Authenticate the client at the token or revocation endpoint: HTTP
+ * Basic, client_secret in the form, or (public) only client_id.  Same
+ * returns as client_check().
  */
 static int
 client_authenticate(struct request *req, struct client *client,
@@ -1242,10 +1555,7 @@ client_authenticate(struct request *req, struct client *client,
 {
 	const struct valid_value *v = req->body_values;
 	const char *authorization = http_header(req, "Authorization");
-	const char *id = v[TK_CLIENT_ID].str, *secret = NULL;
-	char hash[CRYPTO_SHA256_HEX_LEN + 1];
-	bool basic = false;
-	int found;
+	const char *id = v[TK_CLIENT_ID].str;
 
 	if (authorization != NULL &&
 	    strncasecmp(authorization, "Basic ", 6) == 0) {
@@ -1278,34 +1588,11 @@ client_authenticate(struct request *req, struct client *client,
 		    (id != NULL && strcmp(id, (char *)raw) != 0))
 			return error_set(err, ERR_OAUTH_INVALID_CLIENT,
 			    "The Basic credentials are malformed.");
-		id = (char *)raw;
-		secret = colon + 1;
-		basic = true;
-	} else if (v[TK_CLIENT_SECRET].present) {
-		secret = v[TK_CLIENT_SECRET].str;
+		return client_check((char *)raw, colon + 1, true, client,
+		    err);
 	}
-	if (id == NULL)
-		return error_set(err, ERR_OAUTH_INVALID_CLIENT,
-		    "Send client_id.");
-	found = client_load(id, client, err);
-	if (found < 0)
-		return -1;
-	if (found == 0)
-		return error_set(err, ERR_OAUTH_INVALID_CLIENT,
-		    "Unknown client.");
-	if (strcmp(client->method, "none") == 0) {
-		if (secret == NULL)
-			return 0;
-	} else if (secret != NULL && basic ==
-	    (strcmp(client->method, "client_secret_basic") == 0)) {
-		crypto_sha256_hex(secret, strlen(secret), hash);
-		if (crypto_equal(hash, client->secret_sha256,
-		    CRYPTO_SHA256_HEX_LEN))
-			return 0;
-	}
-	client_free(client);
-	return error_set(err, ERR_OAUTH_INVALID_CLIENT,
-	    "Client authentication failed.");
+	return client_check(id, v[TK_CLIENT_SECRET].present ?
+	    v[TK_CLIENT_SECRET].str : NULL, false, client, err);
 }
 
 /* What the token endpoint's transaction decided. */
@@ -1319,6 +1606,7 @@ struct token_work {
 	char refresh_token[64];
 	char scope[64];
 	char grant_id[AUTH_UUID_LEN + 1];
+	const char *device_code;      /* the device grant's code */
 };
 
 /* Fail the grant but keep (commit) what the transaction did. */
@@ -1333,8 +1621,8 @@ token_refuse(struct token_work *work, enum error_code outcome,
 
 static const struct db_statement grant_insert = {
 	"grant_insert",
-	"INSERT INTO oauth_grants (client_id, account_id, scope)"
-	" VALUES ($1, $2, $3) RETURNING id"
+	"INSERT INTO oauth_grants (client_id, account_id, scope, device_label)"
+	" VALUES ($1, $2, $3, $4) RETURNING id"
 };
 
 static const struct db_statement grant_revoke = {
@@ -1357,18 +1645,21 @@ static const struct db_statement refresh_insert = {
 
 /*
  * Issue an access token (and a refresh token when the grant's scope has
- * offline_access) on grant_id for account_id.  Returns 0, or -1 and err.
+ * offline_access) on grant_id for account_id.  label names the session
+ * (NULL: the client's name).  Returns 0, or -1 and err.
  */
 static int
 tokens_issue(struct token_work *work, const char *account_id,
-    const char *grant_scope, const char *scope, struct error *err)
+    const char *grant_scope, const char *scope, const char *label,
+    struct error *err)
 {
 	const struct config *config = work->req->config;
 	char session_id[AUTH_UUID_LEN + 1], hash[CRYPTO_SHA256_HEX_LEN + 1];
 	char days[16];
 
 	if (auth_session_issue(account_id, work->client->id,
-	    work->client->name, config->oauth_access_minutes * 60,
+	    label != NULL ? label : work->client->name,
+	    config->oauth_access_minutes * 60,
 	    work->grant_id, work->access_token, sizeof(work->access_token),
 	    session_id, err) != 0)
 		return -1;
@@ -1516,9 +1807,9 @@ grant_authorization_code(void *ctx, struct error *err)
 
 	{
 		const char *grant_params[] = { work->client->id, account_id,
-		    scope };
+		    scope, NULL };
 
-		if (db_exec(&grant_insert, 3, grant_params, &res, err) != 0)
+		if (db_exec(&grant_insert, 4, grant_params, &res, err) != 0)
 			return -1;
 		snprintf(work->grant_id, sizeof(work->grant_id), "%s",
 		    db_value(res, 0, 0));
@@ -1530,7 +1821,7 @@ grant_authorization_code(void *ctx, struct error *err)
 		if (db_exec(&code_spend, 2, spend, NULL, err) != 0)
 			return -1;
 	}
-	rc = tokens_issue(work, account_id, scope, scope, err);
+	rc = tokens_issue(work, account_id, scope, scope, NULL, err);
 	if (rc == 0)
 		work->outcome = ERR_NONE;
 	return rc;
@@ -1540,7 +1831,7 @@ static const struct db_statement refresh_claim = {
 	"refresh_claim",
 	"SELECT r.grant_id, r.used_at IS NOT NULL, r.expires_at > now(),"
 	"       g.client_id, g.account_id, g.scope, g.revoked_at IS NOT NULL,"
-	"       a.status = 'active'"
+	"       a.status = 'active', g.device_label"
 	"  FROM oauth_refresh_tokens r"
 	"  JOIN oauth_grants g ON g.id = r.grant_id"
 	"  JOIN accounts a ON a.id = g.account_id"
@@ -1559,7 +1850,7 @@ grant_refresh_token(void *ctx, struct error *err)
 	struct token_work *work = ctx;
 	const struct valid_value *v = work->req->body_values;
 	char hash[CRYPTO_SHA256_HEX_LEN + 1], account_id[AUTH_UUID_LEN + 1];
-	char grant_scope[64];
+	char grant_scope[64], label[401];
 	const char *params[1] = { hash }, *scope;
 	PGresult *res;
 	bool spent, live, revoked, active;
@@ -1587,6 +1878,8 @@ grant_refresh_token(void *ctx, struct error *err)
 	active = db_bool(res, 0, 7);
 	snprintf(account_id, sizeof(account_id), "%s", db_value(res, 0, 4));
 	snprintf(grant_scope, sizeof(grant_scope), "%s", db_value(res, 0, 5));
+	snprintf(label, sizeof(label), "%s", db_value(res, 0, 8) != NULL ?
+	    db_value(res, 0, 8) : "");
 	PQclear(res);
 	if (spent && !revoked) {
 		/* A spent token came back: someone has a copy.  Revoke all. */
@@ -1608,21 +1901,78 @@ grant_refresh_token(void *ctx, struct error *err)
 		    "The scope is wider than the grant.");
 	if (db_exec(&refresh_spend, 1, params, NULL, err) != 0)
 		return -1;
-	if (tokens_issue(work, account_id, grant_scope, scope, err) != 0)
+	if (tokens_issue(work, account_id, grant_scope, scope,
+	    label[0] != '\0' ? label : NULL, err) != 0)
 		return -1;
 	work->outcome = ERR_NONE;
 	return 0;
 }
 
+/* Answer a grant that issued tokens (RFC 6749 5.1). */
+static int
+token_reply(struct request *req, struct token_work *work, struct error *err)
+{
+	json_object *body = json_object_new_object();
+
+	json_put_string(body, "access_token", work->access_token);
+	json_put_string(body, "token_type", "Bearer");
+	json_object_object_add(body, "expires_in",
+	    json_object_new_int64(req->config->oauth_access_minutes * 60));
+	json_put_string(body, "scope", work->scope);
+	if (work->refresh_token[0] != '\0')
+		json_put_string(body, "refresh_token", work->refresh_token);
+	memset(work->access_token, 0, sizeof(work->access_token));
+	memset(work->refresh_token, 0, sizeof(work->refresh_token));
+	if (http_add_header(req, "Cache-Control", "no-store", err) != 0 ||
+	    http_add_header(req, "Pragma", "no-cache", err) != 0) {
+		json_object_put(body);
+		return -1;
+	}
+	return http_reply_json(req, 200, body);
+}
+
+/*
+ * Run grant for an authenticated client in one transaction and answer
+ * with its tokens or its refusal.  Releases client.
+ */
+static int
+token_run(struct request *req, struct client *client,
+    int (*grant)(void *, struct error *), const char *device_code,
+    struct error *err)
+{
+	struct token_work work;
+
+	memset(&work, 0, sizeof(work));
+	work.req = req;
+	work.client = client;
+	work.outcome = ERR_INTERNAL;
+	work.device_code = device_code;
+	if (db_transaction(DB_READ_COMMITTED, grant, &work, err) != 0) {
+		client_free(client);
+		return -1;
+	}
+	client_free(client);
+	if (work.outcome != ERR_NONE) {
+		error_set(err, work.outcome, "%s", work.description != NULL ?
+		    work.description : error_default_message(work.outcome));
+		/* At the token endpoint every refusal is a 400 (RFC 8628 3.5). */
+		if (work.outcome == ERR_OAUTH_ACCESS_DENIED)
+			err->status = 400;
+		return -1;
+	}
+	return token_reply(req, &work, err);
+}
+
+static int grant_device_code(void *ctx, struct error *err);
+
 static int
 token_post(struct request *req, struct error *err)
 {
 	const struct valid_value *v = req->body_values;
-	struct token_work work;
 	struct client client;
 	int (*grant)(void *, struct error *) = NULL;
-	json_object *body;
 	const char *type = v[TK_GRANT_TYPE].str;
+	bool allowed;
 
 	if (!v[TK_GRANT_TYPE].present)
 		return error_set(err, ERR_OAUTH_INVALID_REQUEST,
@@ -1631,44 +1981,19 @@ token_post(struct request *req, struct error *err)
 		grant = grant_authorization_code;
 	else if (strcmp(type, "refresh_token") == 0)
 		grant = grant_refresh_token;
+	else if (strcmp(type, DEVICE_GRANT) == 0)
+		grant = grant_device_code;
 	else
 		return error_set(err, ERR_OAUTH_UNSUPPORTED_GRANT_TYPE, NULL);
 	if (client_authenticate(req, &client, err) != 0)
 		return -1;
-	if (grant == grant_authorization_code && !client.allows_code) {
+	allowed = grant == grant_authorization_code ? client.allows_code :
+	    grant == grant_device_code ? client.allows_device : true;
+	if (!allowed) {
 		client_free(&client);
 		return error_set(err, ERR_OAUTH_UNAUTHORIZED_CLIENT, NULL);
 	}
-
-	memset(&work, 0, sizeof(work));
-	work.req = req;
-	work.client = &client;
-	work.outcome = ERR_INTERNAL;
-	if (db_transaction(DB_READ_COMMITTED, grant, &work, err) != 0) {
-		client_free(&client);
-		return -1;
-	}
-	client_free(&client);
-	if (work.outcome != ERR_NONE)
-		return error_set(err, work.outcome, "%s",
-		    work.description != NULL ? work.description :
-		    error_default_message(work.outcome));
-
-	body = json_object_new_object();
-	json_put_string(body, "access_token", work.access_token);
-	json_put_string(body, "token_type", "Bearer");
-	json_object_object_add(body, "expires_in",
-	    json_object_new_int64(req->config->oauth_access_minutes * 60));
-	json_put_string(body, "scope", work.scope);
-	if (work.refresh_token[0] != '\0')
-		json_put_string(body, "refresh_token", work.refresh_token);
-	memset(&work, 0, sizeof(work));
-	if (http_add_header(req, "Cache-Control", "no-store", err) != 0 ||
-	    http_add_header(req, "Pragma", "no-cache", err) != 0) {
-		json_object_put(body);
-		return -1;
-	}
-	return http_reply_json(req, 200, body);
+	return token_run(req, &client, grant, v[TK_DEVICE_CODE].str, err);
 }
 
 /* ---------------------------------------------------------------- */
@@ -1731,6 +2056,618 @@ out:
 }
 
 /* ---------------------------------------------------------------- */
+/* Device authorization (RFC 8628)                                  */
+
+#define DEVICE_EXPIRES_SECONDS 600
+#define DEVICE_INTERVAL_SECONDS 5
+#define USER_CODE_ALPHABET "BCDFGHJKLMNPQRSTVWXZ"
+#define USER_CODE_LEN 8
+/* Wrong user codes allowed per 15 minutes, per account and per address. */
+#define DEVICE_GUESS_WINDOW_SECONDS 900
+#define DEVICE_GUESS_LIMIT 20
+
+/*
+ * Normalise a user code as typed (any case, dashes, spaces) into out
+ * (USER_CODE_LEN + 1).  Returns true when it is a well-formed code.
+ */
+static bool
+user_code_normalise(const char *typed, char *out)
+{
+	size_t n = 0;
+
+	for (; typed != NULL && *typed != '\0'; typed++) {
+		char c = (char)toupper((unsigned char)*typed);
+
+		if (c == '-' || c == ' ')
+			continue;
+		if (strchr(USER_CODE_ALPHABET, c) == NULL || c == '\0' ||
+		    n == USER_CODE_LEN)
+			return false;
+		out[n++] = c;
+	}
+	out[n] = '\0';
+	return n == USER_CODE_LEN;
+}
+
+/* A fresh user code, normalised, into out.  Returns 0, or -1 and err. */
+static int
+user_code_new(char out[USER_CODE_LEN + 1], struct error *err)
+{
+	unsigned char raw[32];
+	size_t i, n = 0;
+
+	/* Rejection sampling keeps every letter equally likely. */
+	while (n < USER_CODE_LEN) {
+		if (crypto_random(raw, sizeof(raw), err) != 0)
+			return -1;
+		for (i = 0; i < sizeof(raw) && n < USER_CODE_LEN; i++)
+			if (raw[i] < 240)
+				out[n++] = USER_CODE_ALPHABET[raw[i] % 20];
+	}
+	out[n] = '\0';
+	return 0;
+}
+
+/*
+ * The device routes read JSON, as the user-scoped API does, or a form, as
+ * RFC 8628 3.1 has clients send it; the Content-Type says which.
+ */
+static int
+device_body(struct request *req, const struct valid_field *fields, size_t n,
+    struct valid_value *out, struct error *err)
+{
+	const char *type = http_header(req, "Content-Type");
+
+	if (type != NULL && strncasecmp(type,
+	    "application/x-www-form-urlencoded", 33) == 0)
+		return http_parse_form(req, err) != 0 ? -1 :
+		    valid_form(req, fields, n, out, err);
+	return valid_body_lenient(req, fields, n, out, err);
+}
+
+static const struct valid_field device_code_body[] = {
+	{ .name = "client_id", .type = VALID_STRING, .max = 100 },
+	{ .name = "device_label", .type = VALID_STRING, .required = true,
+	  .min = 1, .max = 100 },
+	{ .name = "scope", .type = VALID_STRING, .max = 200 },
+	{ .name = "client_secret", .type = VALID_STRING, .max = 200 },
+};
+enum { DC_CLIENT_ID, DC_DEVICE_LABEL, DC_SCOPE, DC_CLIENT_SECRET,
+	DC__MAX };
+
+static const struct db_statement device_insert = {
+	"device_insert",
+	"INSERT INTO device_authorizations"
+	"       (device_code_sha256, user_code_sha256, client_id, device_label,"
+	"        scope, interval_seconds, expires_at)"
+	" VALUES ($1, $2, $3, $4, $5, $6::int,"
+	"         now() + $7::int * interval '1 second')"
+	" ON CONFLICT (user_code_sha256) DO NOTHING RETURNING id"
+};
+
+/* Decided and expired requests are swept now and then. */
+static const struct db_statement device_sweep = {
+	"device_sweep",
+	"DELETE FROM device_authorizations"
+	" WHERE expires_at < now() - interval '1 day'"
+};
+
+static int
+device_code_post(struct request *req, struct error *err)
+{
+	struct valid_value v[DC__MAX];
+	struct client client;
+	char device_code[SECRET_LEN + 2], user_code[USER_CODE_LEN + 1];
+	char device_hash[CRYPTO_SHA256_HEX_LEN + 1];
+	char user_hash[CRYPTO_SHA256_HEX_LEN + 1], interval[8], expires[8];
+	const char *scope;
+	json_object *body;
+	int attempt, rc = -1;
+
+	if (device_body(req, device_code_body, DC__MAX, v, err) != 0)
+		return error_set(err, ERR_OAUTH_INVALID_REQUEST,
+		    "Send a device_label of 1 to 100 characters.");
+	if (client_check(v[DC_CLIENT_ID].str, v[DC_CLIENT_SECRET].str, false,
+	    &client, err) != 0)
+		return -1;
+	if (!client.allows_device) {
+		error_set(err, ERR_OAUTH_UNAUTHORIZED_CLIENT,
+		    "The client is not registered for the device grant.");
+		goto out;
+	}
+	scope = scope_normalise(req->arena, v[DC_SCOPE].str, client.scope);
+	if (scope == NULL) {
+		error_set(err, ERR_OAUTH_INVALID_SCOPE, NULL);
+		goto out;
+	}
+	if (crypto_random_urlsafe(device_code, sizeof(device_code),
+	    SECRET_BYTES, err) != 0)
+		goto out;
+	crypto_sha256_hex(device_code, strlen(device_code), device_hash);
+	snprintf(interval, sizeof(interval), "%d", DEVICE_INTERVAL_SECONDS);
+	snprintf(expires, sizeof(expires), "%d", DEVICE_EXPIRES_SECONDS);
+	for (attempt = 0; ; attempt++) {
+		const char *params[] = { device_hash, user_hash, client.id,
+		    v[DC_DEVICE_LABEL].str, scope, interval, expires };
+		PGresult *res;
+		int inserted;
+
+		if (attempt == 5) {
+			error_set(err, ERR_INTERNAL, "no free user code");
+			goto out;
+		}
+		if (user_code_new(user_code, err) != 0)
+			goto out;
+		crypto_sha256_hex(user_code, USER_CODE_LEN, user_hash);
+		if (db_exec(&device_insert, 7, params, &res, err) != 0)
+			goto out;
+		inserted = PQntuples(res);
+		PQclear(res);
+		if (inserted == 1)
+			break;
+	}
+	if (rand() % 50 == 0)
+		(void)db_exec(&device_sweep, 0, NULL, NULL, NULL);
+
+	body = json_object_new_object();
+	json_put_string(body, "device_code", device_code);
+	json_put_string(body, "user_code", arena_printf(req->arena,
+	    "%.4s-%.4s", user_code, user_code + 4));
+	json_put_string(body, "verification_uri", arena_printf(req->arena,
+	    "%s/device", req->config->public_url));
+	json_put_string(body, "verification_uri_complete",
+	    arena_printf(req->arena, "%s/device?user_code=%.4s-%.4s",
+	    req->config->public_url, user_code, user_code + 4));
+	json_object_object_add(body, "expires_in",
+	    json_object_new_int(DEVICE_EXPIRES_SECONDS));
+	json_object_object_add(body, "interval",
+	    json_object_new_int(DEVICE_INTERVAL_SECONDS));
+	(void)http_add_header(req, "Cache-Control", "no-store", NULL);
+	rc = http_reply_json(req, 200, body);
+out:
+	client_free(&client);
+	return rc;
+}
+
+static const struct db_statement device_claim = {
+	"device_claim",
+	"SELECT client_id, status, expires_at > now(),"
+	"       last_polled_at IS NOT NULL AND last_polled_at >"
+	"         now() - interval_seconds * interval '1 second',"
+	"       account_id, scope, device_label"
+	"  FROM device_authorizations"
+	" WHERE device_code_sha256 = $1 FOR UPDATE"
+};
+
+static const struct db_statement device_polled = {
+	"device_polled",
+	"UPDATE device_authorizations"
+	"   SET last_polled_at = now(),"
+	"       interval_seconds = interval_seconds + CASE WHEN $2 THEN 5 ELSE 0 END"
+	" WHERE device_code_sha256 = $1"
+};
+
+static const struct db_statement device_consume = {
+	"device_consume",
+	"UPDATE device_authorizations SET status = 'consumed'"
+	" WHERE device_code_sha256 = $1"
+};
+
+/* The device_code grant: one poll, in one transaction. */
+static int
+grant_device_code(void *ctx, struct error *err)
+{
+	struct token_work *work = ctx;
+	char hash[CRYPTO_SHA256_HEX_LEN + 1], account_id[AUTH_UUID_LEN + 1];
+	char scope[64], label[401], status[16];
+	const char *params[2] = { hash, "false" };
+	PGresult *res;
+	bool live, too_fast;
+
+	if (work->device_code == NULL)
+		return token_refuse(work, ERR_OAUTH_INVALID_REQUEST,
+		    "Send device_code.");
+	crypto_sha256_hex(work->device_code, strlen(work->device_code), hash);
+	if (db_exec(&device_claim, 1, params, &res, err) != 0)
+		return -1;
+	if (PQntuples(res) != 1 ||
+	    strcmp(db_value(res, 0, 0), work->client->id) != 0) {
+		PQclear(res);
+		return token_refuse(work, ERR_OAUTH_INVALID_GRANT,
+		    "Unknown device code.");
+	}
+	snprintf(status, sizeof(status), "%s", db_value(res, 0, 1));
+	live = db_bool(res, 0, 2);
+	too_fast = db_bool(res, 0, 3);
+	snprintf(account_id, sizeof(account_id), "%s",
+	    db_value(res, 0, 4) != NULL ? db_value(res, 0, 4) : "");
+	snprintf(scope, sizeof(scope), "%s", db_value(res, 0, 5));
+	snprintf(label, sizeof(label), "%s", db_value(res, 0, 6));
+	PQclear(res);
+
+	if (strcmp(status, "consumed") == 0)
+		return token_refuse(work, ERR_OAUTH_INVALID_GRANT,
+		    "The device code was already used.");
+	if (strcmp(status, "denied") == 0)
+		return token_refuse(work, ERR_OAUTH_ACCESS_DENIED,
+		    "The user denied the request.");
+	if (!live)
+		return token_refuse(work, ERR_OAUTH_EXPIRED_TOKEN, NULL);
+	if (strcmp(status, "pending") == 0) {
+		params[1] = too_fast ? "true" : "false";
+		if (db_exec(&device_polled, 2, params, NULL, err) != 0)
+			return -1;
+		return token_refuse(work, too_fast ? ERR_OAUTH_SLOW_DOWN :
+		    ERR_OAUTH_AUTHORIZATION_PENDING, NULL);
+	}
+	/* Approved: issue once. */
+	{
+		const char *grant_params[] = { work->client->id, account_id,
+		    scope, label };
+
+		if (db_exec(&grant_insert, 4, grant_params, &res, err) != 0)
+			return -1;
+		snprintf(work->grant_id, sizeof(work->grant_id), "%s",
+		    db_value(res, 0, 0));
+		PQclear(res);
+	}
+	if (db_exec(&device_consume, 1, params, NULL, err) != 0 ||
+	    tokens_issue(work, account_id, scope, scope, label, err) != 0)
+		return -1;
+	work->outcome = ERR_NONE;
+	return 0;
+}
+
+static const struct valid_field device_token_body[] = {
+	{ .name = "client_id", .type = VALID_STRING, .max = 100 },
+	{ .name = "device_code", .type = VALID_STRING, .required = true,
+	  .max = 100 },
+	{ .name = "client_secret", .type = VALID_STRING, .max = 200 },
+};
+
+/* POST /openapi/v1/oauth/device/token: the same poll, as JSON. */
+static int
+device_token_post(struct request *req, struct error *err)
+{
+	struct valid_value v[3];
+	struct client client;
+
+	if (device_body(req, device_token_body, 3, v, err) != 0)
+		return error_set(err, ERR_OAUTH_INVALID_REQUEST,
+		    "Send device_code.");
+	if (client_check(v[0].str, v[2].str, false, &client, err) != 0)
+		return -1;
+	if (!client.allows_device) {
+		client_free(&client);
+		return error_set(err, ERR_OAUTH_UNAUTHORIZED_CLIENT, NULL);
+	}
+	return token_run(req, &client, grant_device_code, v[1].str, err);
+}
+
+/*
+ * Refuse when this account or this address has guessed too many wrong
+ * user codes.  Returns 0, or -1 and err (429 with retry_after).
+ */
+static int
+device_guess_check(struct request *req, const char *account_id,
+    char **account_key, char **address_key, struct error *err)
+{
+	const char *addr = req->fcgi != NULL ?
+	    FCGX_GetParam("REMOTE_ADDR", req->fcgi->envp) : NULL;
+
+	*account_key = arena_printf(req->arena, "device-account:%s",
+	    account_id);
+	*address_key = arena_printf(req->arena, "device-addr:%s",
+	    addr != NULL ? addr : "-");
+	if (*account_key == NULL || *address_key == NULL)
+		return error_set(err, ERR_INTERNAL, "out of memory");
+	if (ratelimit_check(*account_key, DEVICE_GUESS_LIMIT,
+	    DEVICE_GUESS_WINDOW_SECONDS, err) != 0 ||
+	    ratelimit_check(*address_key, DEVICE_GUESS_LIMIT,
+	    DEVICE_GUESS_WINDOW_SECONDS, err) != 0)
+		return -1;
+	return 0;
+}
+
+static int
+device_guess_wrong(const char *account_key, const char *address_key,
+    struct error *err)
+{
+	if (ratelimit_hit(account_key, DEVICE_GUESS_WINDOW_SECONDS, err) != 0 ||
+	    ratelimit_hit(address_key, DEVICE_GUESS_WINDOW_SECONDS, err) != 0)
+		return -1;
+	return 0;
+}
+
+struct device_request {
+	char client_id[40];
+	char client_name[801];    /* 200 characters of UTF-8 */
+	char device_label[401];   /* 100 characters of UTF-8 */
+	long long expires_in;
+};
+
+static const struct db_statement device_pending = {
+	"device_pending",
+	"SELECT d.client_id, c.name, d.device_label,"
+	"       greatest(1, ceil(extract(epoch FROM d.expires_at - now())))"
+	"  FROM device_authorizations d"
+	"  JOIN oauth_clients c ON c.id = d.client_id"
+	" WHERE d.user_code_sha256 = $1 AND d.status = 'pending'"
+	"   AND d.expires_at > now()"
+};
+
+/*
+ * Find the live pending request a typed user code names, counting a
+ * wrong code against the account and address.  Returns 1 and fills dr
+ * when found, 0 when not, -1 and err (429 included).
+ */
+static int
+device_find(struct request *req, const char *account_id, const char *typed,
+    struct device_request *dr, struct error *err)
+{
+	char code[USER_CODE_LEN + 1], hash[CRYPTO_SHA256_HEX_LEN + 1];
+	const char *params[] = { hash };
+	char *account_key, *address_key;
+	PGresult *res;
+	int found = 0;
+
+	memset(dr, 0, sizeof(*dr));
+	if (device_guess_check(req, account_id, &account_key, &address_key,
+	    err) != 0)
+		return -1;
+	if (user_code_normalise(typed, code)) {
+		crypto_sha256_hex(code, USER_CODE_LEN, hash);
+		if (db_exec(&device_pending, 1, params, &res, err) != 0)
+			return -1;
+		found = PQntuples(res) == 1;
+		if (found) {
+			snprintf(dr->client_id, sizeof(dr->client_id), "%s",
+			    db_value(res, 0, 0));
+			snprintf(dr->client_name, sizeof(dr->client_name), "%s",
+			    db_value(res, 0, 1));
+			snprintf(dr->device_label, sizeof(dr->device_label),
+			    "%s", db_value(res, 0, 2));
+			dr->expires_in = db_int(res, 0, 3);
+		}
+		PQclear(res);
+	}
+	if (!found && device_guess_wrong(account_key, address_key, err) != 0)
+		return -1;
+	return found;
+}
+
+static const struct db_statement device_decide = {
+	"device_decide",
+	"UPDATE device_authorizations"
+	"   SET status = $2, account_id = CASE WHEN $2 = 'approved' THEN $3::uuid END,"
+	"       decided_at = now()"
+	" WHERE user_code_sha256 = $1 AND status = 'pending'"
+	"   AND expires_at > now()"
+	" RETURNING id"
+};
+
+/*
+ * Approve or deny the request a typed user code names, as account_id.
+ * Returns 0, or -1 and err: ERR_DEVICE_CODE_NOT_FOUND, 429, database.
+ */
+static int
+device_set_decision(struct request *req, const char *account_id,
+    const char *typed, bool approve, struct error *err)
+{
+	char code[USER_CODE_LEN + 1], hash[CRYPTO_SHA256_HEX_LEN + 1];
+	const char *params[] = { hash, approve ? "approved" : "denied",
+	    account_id };
+	char *account_key, *address_key;
+	PGresult *res;
+	int decided = 0;
+
+	if (device_guess_check(req, account_id, &account_key, &address_key,
+	    err) != 0)
+		return -1;
+	if (user_code_normalise(typed, code)) {
+		crypto_sha256_hex(code, USER_CODE_LEN, hash);
+		if (db_exec(&device_decide, 3, params, &res, err) != 0)
+			return -1;
+		decided = PQntuples(res);
+		PQclear(res);
+	}
+	if (decided == 1)
+		return 0;
+	if (device_guess_wrong(account_key, address_key, err) != 0)
+		return -1;
+	return error_set(err, ERR_DEVICE_CODE_NOT_FOUND, NULL);
+}
+
+static const struct valid_field device_lookup_query[] = {
+	{ .name = "user_code", .type = VALID_STRING, .required = true,
+	  .max = 32 },
+};
+
+static int
+device_lookup(struct request *req, struct error *err)
+{
+	struct device_request dr;
+	json_object *body;
+	int found;
+
+	found = device_find(req, req->identity.account_id,
+	    req->query_values[0].str, &dr, err);
+	if (found < 0)
+		return -1;
+	body = json_object_new_object();
+	json_object_object_add(body, "valid", json_object_new_boolean(found));
+	if (found) {
+		json_put_string(body, "client_id", dr.client_id);
+		json_put_string(body, "client_name", dr.client_name);
+		json_put_string(body, "device_label", dr.device_label);
+		json_object_object_add(body, "expires_in_remaining",
+		    json_object_new_int64(dr.expires_in));
+	}
+	return http_reply_json(req, 200, body);
+}
+
+static const struct valid_field device_mutate_body[] = {
+	{ .name = "user_code", .type = VALID_STRING, .required = true,
+	  .max = 32 },
+};
+
+static int
+device_decision_reply(struct request *req, bool approve, struct error *err)
+{
+	json_object *body;
+
+	if (device_set_decision(req, req->identity.account_id,
+	    req->body_values[0].str, approve, err) != 0)
+		return -1;
+	body = json_object_new_object();
+	json_put_string(body, "status", approve ? "approved" : "denied");
+	return http_reply_json(req, 200, body);
+}
+
+static int
+device_approve(struct request *req, struct error *err)
+{
+	return device_decision_reply(req, true, err);
+}
+
+static int
+device_deny(struct request *req, struct error *err)
+{
+	return device_decision_reply(req, false, err);
+}
+
+/* The verification page: enter a code, or decide on the one given. */
+static int
+device_page(struct request *req, int status, const struct signed_in *who,
+    const char *typed, const struct device_request *dr, const char *notice,
+    struct error *err)
+{
+	const char *csrf = csrf_token(req, err);
+	struct html page;
+	int rc;
+
+	if (csrf == NULL)
+		return -1;
+	html_init(&page);
+	html_page_begin(&page, dr != NULL ? "Connect a device?" :
+	    "Connect a device");
+	if (notice != NULL) {
+		html_raw(&page, status >= 400 ?
+		    "<p class=\"error\" role=\"alert\">" : "<p>");
+		html_text(&page, notice);
+		html_raw(&page, "</p>");
+	}
+	if (dr != NULL) {
+		html_raw(&page, "<p><strong>");
+		html_text(&page, dr->client_name);
+		html_raw(&page, "</strong> on the device <strong>");
+		html_text(&page, dr->device_label);
+		html_raw(&page, "</strong> asks to use drio as <strong>");
+		html_text(&page, who->email);
+		html_raw(&page, "</strong>.</p><p>Only approve if you started "
+		    "this on that device and it shows the code <code>");
+		html_text(&page, typed);
+		html_raw(&page, "</code>.</p><form method=\"post\" "
+		    "action=\"/device\">");
+		html_hidden(&page, "csrf", csrf);
+		html_hidden(&page, "user_code", typed);
+		html_raw(&page, "<button type=\"submit\" name=\"decision\" "
+		    "value=\"approve\">Approve</button><button type=\"submit\" "
+		    "name=\"decision\" value=\"deny\">Deny</button></form>");
+	} else if (status < 300 && notice != NULL) {
+		/* A decision was made: nothing more to ask. */
+	} else {
+		html_raw(&page, "<form method=\"get\" action=\"/device\">"
+		    "<label for=\"user_code\">The code your device shows"
+		    "</label><input type=\"text\" id=\"user_code\" "
+		    "name=\"user_code\" autocomplete=\"off\" "
+		    "autocapitalize=\"characters\" required value=\"");
+		html_text(&page, typed != NULL ? typed : "");
+		html_raw(&page, "\"><button type=\"submit\">Continue</button>"
+		    "</form>");
+	}
+	html_page_end(&page);
+	rc = page.failed ? error_set(err, ERR_INTERNAL, "out of memory") :
+	    http_reply_html(req, status, page.data, page.len);
+	html_free(&page);
+	return rc;
+}
+
+static const struct valid_field device_page_query[] = {
+	{ .name = "user_code", .type = VALID_STRING, .max = 32 },
+};
+
+static int
+device_get(struct request *req, struct error *err)
+{
+	const char *typed = req->query_values[0].str;
+	struct device_request dr;
+	struct signed_in who;
+	int state, found;
+
+	state = signin_current(req, &who, err);
+	if (state < 0)
+		return -1;
+	if (state == 0) {
+		char *here = typed != NULL ? arena_printf(req->arena,
+		    "/device?user_code=%s", url_encode(req->arena, typed)) :
+		    "/device";
+		char *location = here != NULL ? arena_printf(req->arena,
+		    "/signin?next=%s", url_encode(req->arena, here)) : NULL;
+
+		if (location == NULL)
+			return error_set(err, ERR_INTERNAL, "out of memory");
+		return http_reply_redirect(req, 303, location, err);
+	}
+	if (typed == NULL)
+		return device_page(req, 200, &who, NULL, NULL, NULL, err);
+	found = device_find(req, who.account_id, typed, &dr, err);
+	if (found < 0)
+		return -1;
+	if (found == 0)
+		return device_page(req, 404, &who, typed, NULL,
+		    "That code is not valid, or it has expired. Check the "
+		    "code your device shows.", err);
+	return device_page(req, 200, &who, typed, &dr, NULL, err);
+}
+
+static const struct valid_field device_page_form[] = {
+	{ .name = "user_code", .type = VALID_STRING, .max = 32 },
+	{ .name = "decision", .type = VALID_STRING, .max = 10 },
+	{ .name = "csrf", .type = VALID_STRING, .max = 100 },
+};
+
+static int
+device_post(struct request *req, struct error *err)
+{
+	const struct valid_value *v = req->body_values;
+	struct signed_in who;
+	bool approve;
+	int state;
+
+	if (csrf_verify(req, v[2].str, err) != 0)
+		return -1;
+	state = signin_current(req, &who, err);
+	if (state < 0)
+		return -1;
+	if (state == 0)
+		return http_reply_redirect(req, 303, "/signin?next=%2Fdevice",
+		    err);
+	approve = v[1].present && strcmp(v[1].str, "approve") == 0;
+	if (device_set_decision(req, who.account_id, v[0].str, approve,
+	    err) != 0) {
+		if (err->code != ERR_DEVICE_CODE_NOT_FOUND)
+			return -1;
+		error_clear(err);
+		return device_page(req, 404, &who, v[0].str, NULL,
+		    "That code is not valid, or it has expired.", err);
+	}
+	return device_page(req, 200, &who, NULL, NULL, approve ?
+	    "Approved. Your device is connected; you can close this page." :
+	    "Denied. The device was not given access.", err);
+}
+
+/* ---------------------------------------------------------------- */
 /* The route table                                                  */
 
 static const struct route oauth_routes[] = {
@@ -1764,8 +2701,29 @@ static const struct route oauth_routes[] = {
 	  ROUTE_NO_FIELDS, ROUTE_FIELDS(signin_form), ROUTE_PAGE },
 	{ "GET", "/signin/done", signin_done, ROUTE_PUBLIC,
 	  ROUTE_NO_FIELDS, ROUTE_NO_FIELDS, ROUTE_PAGE },
+	{ "GET", "/signin/invite", invite_get, ROUTE_PUBLIC,
+	  ROUTE_FIELDS(invite_query), ROUTE_NO_FIELDS, ROUTE_PAGE },
+	{ "POST", "/signin/invite", invite_post, ROUTE_PUBLIC,
+	  ROUTE_NO_FIELDS, ROUTE_FIELDS(invite_form), ROUTE_PAGE },
 	{ "POST", "/signout", signout_post, ROUTE_PUBLIC,
 	  ROUTE_NO_FIELDS, ROUTE_FIELDS(signout_form), ROUTE_PAGE },
+	{ "GET", "/device", device_get, ROUTE_PUBLIC,
+	  ROUTE_FIELDS(device_page_query), ROUTE_NO_FIELDS, ROUTE_PAGE },
+	{ "POST", "/device", device_post, ROUTE_PUBLIC,
+	  ROUTE_NO_FIELDS, ROUTE_FIELDS(device_page_form), ROUTE_PAGE },
+	{ "POST", "/openapi/v1/oauth/device/code", device_code_post,
+	  ROUTE_PUBLIC, ROUTE_NO_FIELDS, ROUTE_NO_FIELDS, ROUTE_OAUTH },
+	{ "POST", "/openapi/v1/oauth/device/token", device_token_post,
+	  ROUTE_PUBLIC, ROUTE_NO_FIELDS, ROUTE_NO_FIELDS, ROUTE_OAUTH },
+	{ "GET", "/openapi/v1/oauth/device/lookup", device_lookup,
+	  ROUTE_BEARER, ROUTE_FIELDS(device_lookup_query), ROUTE_NO_FIELDS,
+	  ROUTE_API },
+	{ "POST", "/openapi/v1/oauth/device/approve", device_approve,
+	  ROUTE_BEARER, ROUTE_NO_FIELDS, ROUTE_FIELDS(device_mutate_body),
+	  ROUTE_API },
+	{ "POST", "/openapi/v1/oauth/device/deny", device_deny,
+	  ROUTE_BEARER, ROUTE_NO_FIELDS, ROUTE_FIELDS(device_mutate_body),
+	  ROUTE_API },
 };
 
 int

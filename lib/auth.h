@@ -22,7 +22,7 @@ struct auth_identity {
 	char account_id[AUTH_UUID_LEN + 1];
 	char session_id[AUTH_UUID_LEN + 1];
 	char email[255];
-	char name[256];
+	char name[1024];          /* 255 characters of UTF-8 */
 };
 
 /*

@@ -32,6 +32,7 @@ static const struct error_info error_table[ERR__MAX] = {
 	[ERR_WORKSPACE_NOT_FOUND] = { "workspace_not_found", 404, "No such workspace." },
 	[ERR_MEMBER_NOT_FOUND] = { "member_not_found", 404, "No such member in this workspace." },
 	[ERR_SESSION_NOT_FOUND] = { "session_not_found", 404, "No such session." },
+	[ERR_DEVICE_CODE_NOT_FOUND] = { "device_code_not_found", 404, "No pending device request has that code; it may have expired or been decided." },
 	[ERR_METHOD_NOT_ALLOWED] = { "method_not_allowed", 405, "This route does not accept that method." },
 	[ERR_CONFLICT] = { "conflict", 409, "The request conflicts with the current state." },
 	[ERR_MEMBER_EXISTS] = { "member_exists", 409, "That account is already a member of this workspace." },
@@ -52,6 +53,9 @@ static const struct error_info error_table[ERR__MAX] = {
 	[ERR_OAUTH_ACCESS_DENIED] = { "access_denied", 403, "Access was denied." },
 	[ERR_OAUTH_INVALID_REDIRECT_URI] = { "invalid_redirect_uri", 400, "A redirect URI is not acceptable." },
 	[ERR_OAUTH_INVALID_CLIENT_METADATA] = { "invalid_client_metadata", 400, "A client metadata field is not acceptable." },
+	[ERR_OAUTH_AUTHORIZATION_PENDING] = { "authorization_pending", 400, "The user has not acted on the device request yet." },
+	[ERR_OAUTH_SLOW_DOWN] = { "slow_down", 400, "Polling too fast; wait the interval, which has grown by 5 seconds." },
+	[ERR_OAUTH_EXPIRED_TOKEN] = { "expired_token", 400, "The device code has expired; start again." },
 };
 
 static const struct error_info *
@@ -66,7 +70,7 @@ bool
 error_is_oauth(enum error_code code)
 {
 	return code >= ERR_OAUTH_INVALID_REQUEST &&
-	    code <= ERR_OAUTH_INVALID_CLIENT_METADATA;
+	    code <= ERR_OAUTH_EXPIRED_TOKEN;
 }
 
 const char *

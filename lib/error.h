@@ -29,6 +29,7 @@ enum error_code {
 	ERR_WORKSPACE_NOT_FOUND,  /* 404 no such workspace (or not a member) */
 	ERR_MEMBER_NOT_FOUND,     /* 404 no such member in the workspace */
 	ERR_SESSION_NOT_FOUND,    /* 404 no such session of yours */
+	ERR_DEVICE_CODE_NOT_FOUND, /* 404 no such pending device user code */
 	ERR_METHOD_NOT_ALLOWED,   /* 405 route exists, method does not */
 	ERR_CONFLICT,             /* 409 unique constraint or stale state */
 	ERR_MEMBER_EXISTS,        /* 409 already a member */
@@ -51,6 +52,9 @@ enum error_code {
 	ERR_OAUTH_ACCESS_DENIED,
 	ERR_OAUTH_INVALID_REDIRECT_URI,
 	ERR_OAUTH_INVALID_CLIENT_METADATA,
+	ERR_OAUTH_AUTHORIZATION_PENDING,
+	ERR_OAUTH_SLOW_DOWN,
+	ERR_OAUTH_EXPIRED_TOKEN,
 	ERR__MAX
 };
 
@@ -69,6 +73,8 @@ struct error {
 	json_object *details;
 	char allow[64];
 	long retry_after;         /* seconds, for ERR_TOO_MANY_REQUESTS */
+	int status;               /* 0, or an HTTP status the protocol
+	                           * requires instead of the code's own */
 };
 
 /* Reset an error to ERR_NONE, releasing its details.  Can't fail. */

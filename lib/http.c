@@ -492,7 +492,8 @@ reply_oauth_error(struct request *req, const struct error *err)
 
 	if (error_is_oauth(code)) {
 		error = error_code_string(code);
-		status = error_http_status(code);
+		status = err->status != 0 ? err->status :
+		    error_http_status(code);
 	} else if (code == ERR_DATABASE_UNAVAILABLE) {
 		error = "temporarily_unavailable";
 		status = 503;

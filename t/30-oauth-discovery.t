@@ -28,9 +28,10 @@ is($res->{headers}{'cache-control'}, 'public, max-age=3600',
 my $meta = $res->{json} // {};
 is($meta->{issuer}, $base, 'the issuer is the public URL');
 is_deeply([ @$meta{qw(authorization_endpoint token_endpoint
-        registration_endpoint revocation_endpoint)} ],
+        registration_endpoint revocation_endpoint
+        device_authorization_endpoint)} ],
     [ "$base/oauth/authorize", "$base/oauth/token", "$base/oauth/register",
-      "$base/oauth/revoke" ],
+      "$base/oauth/revoke", "$base/openapi/v1/oauth/device/code" ],
     'every endpoint URL starts with the public URL and names its path');
 is_deeply($meta->{code_challenge_methods_supported}, ['S256'],
     'S256 is the only PKCE method offered');
@@ -42,9 +43,12 @@ is_deeply($meta, {
     token_endpoint         => "$base/oauth/token",
     registration_endpoint  => "$base/oauth/register",
     revocation_endpoint    => "$base/oauth/revoke",
+    device_authorization_endpoint =>
+        "$base/openapi/v1/oauth/device/code",
     response_types_supported => ['code'],
     response_modes_supported => ['query'],
-    grant_types_supported    => [ 'authorization_code', 'refresh_token' ],
+    grant_types_supported    => [ 'authorization_code', 'refresh_token',
+        'urn:ietf:params:oauth:grant-type:device_code' ],
     token_endpoint_auth_methods_supported =>
         [ 'none', 'client_secret_basic', 'client_secret_post' ],
     revocation_endpoint_auth_methods_supported =>

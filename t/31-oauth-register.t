@@ -206,11 +206,11 @@ is_deeply([ @{ $res->{json} // {} }{qw(grant_types response_types logo_uri
     'the registered grant types, response types, URLs and contacts are '
     . 'echoed');
 $res = register({ @ok_uri, grant_types => [ 'authorization_code',
-    'refresh_token' ] });
-is($res->{status}, 201, 'both supported grant types may be registered');
+    'refresh_token', 'urn:ietf:params:oauth:grant-type:device_code' ] });
+is($res->{status}, 201, 'the device_code grant type may be registered');
 is_deeply(($res->{json} // {})->{grant_types}, [ 'authorization_code',
-        'refresh_token' ],
-    'both grant types are echoed');
+        'refresh_token', 'urn:ietf:params:oauth:grant-type:device_code' ],
+    'all three grant types are echoed');
 
 $res = register({ @ok_uri, client_name => 'Tolerant',
     tos_uri => 'https://app.example/tos', jwks_uri => 'https://x/',

@@ -29,6 +29,7 @@ static const int promised_status[ERR__MAX] = {
 	[ERR_WORKSPACE_NOT_FOUND] = 404,
 	[ERR_MEMBER_NOT_FOUND] = 404,
 	[ERR_SESSION_NOT_FOUND] = 404,
+	[ERR_DEVICE_CODE_NOT_FOUND] = 404,
 	[ERR_METHOD_NOT_ALLOWED] = 405,
 	[ERR_CONFLICT] = 409,
 	[ERR_MEMBER_EXISTS] = 409,
@@ -49,6 +50,9 @@ static const int promised_status[ERR__MAX] = {
 	[ERR_OAUTH_ACCESS_DENIED] = 403,
 	[ERR_OAUTH_INVALID_REDIRECT_URI] = 400,
 	[ERR_OAUTH_INVALID_CLIENT_METADATA] = 400,
+	[ERR_OAUTH_AUTHORIZATION_PENDING] = 400,
+	[ERR_OAUTH_SLOW_DOWN] = 400,
+	[ERR_OAUTH_EXPIRED_TOKEN] = 400,
 };
 
 /* Is s non-empty lower-case snake_case: [a-z][a-z0-9_]*, no "__"? */
