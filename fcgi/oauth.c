@@ -18,6 +18,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "drio.h"
 
@@ -680,9 +681,15 @@ static const struct valid_field signin_query[] = {
 	{ .name = "next", .type = VALID_STRING, .max = 4000 },
 };
 
+static int oidc_start(struct request *req, const char *next,
+    struct error *err);
+
+/* The sign-in page, or the upstream provider's when one is configured. */
 static int
 signin_get(struct request *req, struct error *err)
 {
+	if (req->config->oidc_issuer[0] != '\0')
+		return oidc_start(req, req->query_values[0].str, err);
 	return signin_page(req, 200, req->query_values[0].str, NULL, NULL,
 	    err);
 }
@@ -856,6 +863,406 @@ signin_done(struct request *req, struct error *err)
 	rc = page.failed ? error_set(err, ERR_INTERNAL, "out of memory") :
 	    http_reply_html(req, 200, page.data, page.len);
 	html_free(&page);
+	return rc;
+}
+
+/* ---------------------------------------------------------------- */
+/* Signing in through an upstream OpenID Connect provider           */
+
+#define COOKIE_OIDC "drio_oidc"
+#define OIDC_LOGIN_SECONDS 600
+
+static bool
+oidc_enabled(const struct config *config)
+{
+	return config->oidc_issuer[0] != '\0';
+}
+
+/*
+ * Fetch the provider's discovery document and return the string value of
+ * key from it (copied into the arena).  Returns NULL and err when the
+ * provider cannot be read or lacks the key.
+ */
+static const char *
+oidc_discover(struct request *req, const char *key, struct error *err)
+{
+	const char *issuer = req->config->oidc_issuer;
+	char *url = arena_printf(req->arena,
+	    "%s/.well-known/openid-configuration", issuer);
+	struct outbound_response res;
+	json_object *doc, *value;
+	const char *found = NULL;
+
+	if (url == NULL ||
+	    outbound_request("GET", url, NULL, NULL, 0, &res, err) != 0)
+		return NULL;
+	doc = res.status == 200 ? json_tokener_parse(res.body) : NULL;
+	outbound_response_free(&res);
+	if (doc != NULL && json_object_object_get_ex(doc, "issuer", &value) &&
+	    json_object_is_type(value, json_type_string) &&
+	    strcmp(json_object_get_string(value), issuer) == 0 &&
+	    json_object_object_get_ex(doc, key, &value) &&
+	    json_object_is_type(value, json_type_string))
+		found = arena_strdup(req->arena, json_object_get_string(value));
+	json_object_put(doc);
+	if (found == NULL)
+		error_set(err, ERR_INTERNAL, "The identity provider's "
+		    "configuration could not be read.");
+	return found;
+}
+
+static const struct db_statement oidc_login_insert = {
+	"oidc_login_insert",
+	"INSERT INTO oidc_logins"
+	"       (state_sha256, nonce, code_verifier, next, expires_at)"
+	" VALUES ($1, $2, $3, $4, now() + $5::int * interval '1 second')"
+};
+
+/* Send the browser to the provider to sign in, then back to next. */
+static int
+oidc_start(struct request *req, const char *next, struct error *err)
+{
+	char state[SECRET_LEN + 2], nonce[SECRET_LEN + 2];
+	char verifier[SECRET_LEN + 2], challenge[SECRET_LEN + 2];
+	char hash[CRYPTO_SHA256_HEX_LEN + 1], seconds[16];
+	unsigned char digest[32];
+	unsigned int dlen = 0;
+	const char *endpoint;
+	char *location;
+
+	endpoint = oidc_discover(req, "authorization_endpoint", err);
+	if (endpoint == NULL)
+		return -1;
+	if (crypto_random_urlsafe(state, sizeof(state), SECRET_BYTES,
+	    err) != 0 ||
+	    crypto_random_urlsafe(nonce, sizeof(nonce), SECRET_BYTES,
+	    err) != 0 ||
+	    crypto_random_urlsafe(verifier, sizeof(verifier), SECRET_BYTES,
+	    err) != 0)
+		return -1;
+	EVP_Digest(verifier, strlen(verifier), digest, &dlen, EVP_sha256(),
+	    NULL);
+	crypto_base64url_encode(digest, sizeof(digest), challenge);
+	crypto_sha256_hex(state, strlen(state), hash);
+	snprintf(seconds, sizeof(seconds), "%d", OIDC_LOGIN_SECONDS);
+	{
+		const char *params[] = { hash, nonce, verifier,
+		    signin_next(next), seconds };
+
+		if (db_exec(&oidc_login_insert, 5, params, NULL, err) != 0)
+			return -1;
+	}
+	location = arena_printf(req->arena, "%s%sresponse_type=code"
+	    "&client_id=%s&redirect_uri=%s&scope=openid%%20email%%20profile"
+	    "&state=%s&nonce=%s&code_challenge=%s&code_challenge_method=S256",
+	    endpoint, strchr(endpoint, '?') != NULL ? "&" : "?",
+	    url_encode(req->arena, req->config->oidc_client_id),
+	    url_encode(req->arena, arena_printf(req->arena,
+	    "%s/api/v1/auth/callback", req->config->public_url)),
+	    state, nonce, challenge);
+	if (location == NULL)
+		return error_set(err, ERR_INTERNAL, "out of memory");
+	/* Lax: the provider's redirect back is a top-level GET. */
+	if (cookie_set(req, COOKIE_OIDC, state, OIDC_LOGIN_SECONDS, "Lax",
+	    err) != 0)
+		return -1;
+	return http_reply_redirect(req, 303, location, err);
+}
+
+/* A JWT segment decoded as a JSON object, or NULL. */
+static json_object *
+jwt_part(struct arena *arena, const char *segment, size_t len)
+{
+	char *text = arena_strndup(arena, segment, len);
+	unsigned char *raw = arena_alloc(arena, len + 4);
+	long n;
+
+	if (text == NULL || raw == NULL)
+		return NULL;
+	n = crypto_base64url_decode(text, raw, len + 3);
+	if (n < 0)
+		return NULL;
+	raw[n] = '\0';
+	return json_tokener_parse((const char *)raw);
+}
+
+static const char *
+claim_string(json_object *claims, const char *name)
+{
+	json_object *value;
+
+	if (!json_object_object_get_ex(claims, name, &value) ||
+	    !json_object_is_type(value, json_type_string))
+		return NULL;
+	return json_object_get_string(value);
+}
+
+/*
+ * Check an ID token from the provider's token endpoint (OIDC Core
+ * 3.1.3.7): an HS256 signature under the client secret is verified; any
+ * other algorithm is accepted only when the token came over TLS from an
+ * https issuer, which 3.1.3.7 allows in place of the signature.  Then
+ * iss, aud, exp, nonce, and a verified email.  Returns the claims (owned
+ * by the caller), or NULL and err.
+ */
+static json_object *
+id_token_verify(struct request *req, const char *token, const char *nonce,
+    struct error *err)
+{
+	const struct config *config = req->config;
+	const char *dot1 = strchr(token, '.'), *dot2, *alg, *email;
+	json_object *header = NULL, *claims = NULL, *value;
+	bool audience = false;
+
+	dot2 = dot1 != NULL ? strchr(dot1 + 1, '.') : NULL;
+	if (dot2 == NULL || strchr(dot2 + 1, '.') != NULL)
+		goto bad;
+	header = jwt_part(req->arena, token, (size_t)(dot1 - token));
+	claims = jwt_part(req->arena, dot1 + 1, (size_t)(dot2 - dot1 - 1));
+	if (header == NULL || claims == NULL)
+		goto bad;
+	alg = claim_string(header, "alg");
+	if (alg != NULL && strcmp(alg, "HS256") == 0) {
+		unsigned char mac[32], given[40];
+		long n = crypto_base64url_decode(dot2 + 1, given, sizeof(given));
+
+		crypto_hmac_sha256(config->oidc_client_secret,
+		    strlen(config->oidc_client_secret), token,
+		    (size_t)(dot2 - token), mac);
+		if (n != 32 || !crypto_equal(mac, given, 32))
+			goto bad;
+	} else if (alg == NULL || strcmp(alg, "none") == 0 ||
+	    strncmp(config->oidc_issuer, "https://", 8) != 0) {
+		goto bad;
+	}
+	if (claim_string(claims, "iss") == NULL ||
+	    strcmp(claim_string(claims, "iss"), config->oidc_issuer) != 0)
+		goto bad;
+	if (json_object_object_get_ex(claims, "aud", &value)) {
+		if (json_object_is_type(value, json_type_string))
+			audience = strcmp(json_object_get_string(value),
+			    config->oidc_client_id) == 0;
+		else if (json_object_is_type(value, json_type_array))
+			audience = array_has(value, config->oidc_client_id);
+	}
+	if (!audience || !json_object_object_get_ex(claims, "exp", &value) ||
+	    json_object_get_int64(value) <= (int64_t)time(NULL) ||
+	    claim_string(claims, "nonce") == NULL ||
+	    strcmp(claim_string(claims, "nonce"), nonce) != 0)
+		goto bad;
+	email = claim_string(claims, "email");
+	if (email == NULL || !valid_is_email(email) ||
+	    !json_object_object_get_ex(claims, "email_verified", &value) ||
+	    !(json_object_get_boolean(value) ||
+	    (json_object_is_type(value, json_type_string) &&
+	    strcmp(json_object_get_string(value), "true") == 0))) {
+		json_object_put(header);
+		json_object_put(claims);
+		error_set(err, ERR_FORBIDDEN, "The identity provider did not "
+		    "vouch for an email address.");
+		error_hint(err, "Sign in with an account whose email the "
+		    "provider has verified.");
+		return NULL;
+	}
+	json_object_put(header);
+	return claims;
+bad:
+	json_object_put(header);
+	json_object_put(claims);
+	error_set(err, ERR_FORBIDDEN, "The identity provider's answer could "
+	    "not be verified.");
+	return NULL;
+}
+
+static const struct db_statement oidc_login_claim = {
+	"oidc_login_claim",
+	"UPDATE oidc_logins SET used_at = now()"
+	" WHERE state_sha256 = $1 AND used_at IS NULL AND expires_at > now()"
+	" RETURNING nonce, code_verifier, next"
+};
+
+static const struct db_statement oidc_account_lock = {
+	"oidc_account_lock",
+	"SELECT id, status FROM accounts WHERE lower(email) = lower($1)"
+	" FOR UPDATE"
+};
+
+static const struct db_statement oidc_account_activate = {
+	"oidc_account_activate",
+	"UPDATE accounts SET status = 'active', updated_at = now()"
+	" WHERE id = $1"
+};
+
+static const struct db_statement oidc_account_create = {
+	"oidc_account_create",
+	"INSERT INTO accounts (email, name, status)"
+	" VALUES ($1, coalesce(nullif($2, ''), split_part($1, '@', 1)),"
+	"         'active') RETURNING id"
+};
+
+struct oidc_account {
+	const char *email;
+	const char *name;
+	char id[AUTH_UUID_LEN + 1];
+};
+
+/*
+ * The drio account for a verified email: the existing one (a pending,
+ * invited one is activated) or a new active one.
+ */
+static int
+oidc_account_map(void *ctx, struct error *err)
+{
+	struct oidc_account *acc = ctx;
+	const char *find[] = { acc->email };
+	PGresult *res;
+
+	if (db_exec(&oidc_account_lock, 1, find, &res, err) != 0)
+		return -1;
+	if (PQntuples(res) == 1) {
+		bool pending = strcmp(db_value(res, 0, 1), "pending") == 0;
+
+		snprintf(acc->id, sizeof(acc->id), "%s", db_value(res, 0, 0));
+		PQclear(res);
+		if (pending) {
+			const char *params[] = { acc->id };
+
+			return db_exec(&oidc_account_activate, 1, params, NULL,
+			    err);
+		}
+		return 0;
+	}
+	PQclear(res);
+	{
+		const char *params[] = { acc->email,
+		    acc->name != NULL ? acc->name : "" };
+
+		if (db_exec(&oidc_account_create, 2, params, &res, err) != 0)
+			return -1;
+	}
+	snprintf(acc->id, sizeof(acc->id), "%s", db_value(res, 0, 0));
+	PQclear(res);
+	return 0;
+}
+
+static const struct valid_field callback_query[] = {
+	{ .name = "code", .type = VALID_STRING, .max = 2000 },
+	{ .name = "state", .type = VALID_STRING, .max = 100 },
+	{ .name = "error", .type = VALID_STRING, .max = 200 },
+};
+enum { CB_CODE, CB_STATE, CB_ERROR };
+
+/* The provider sends the browser back here: finish signing in. */
+static int
+oidc_callback(struct request *req, struct error *err)
+{
+	const struct valid_value *v = req->query_values;
+	const char *cookie = http_cookie(req, COOKIE_OIDC), *endpoint;
+	char hash[CRYPTO_SHA256_HEX_LEN + 1], nonce[64], verifier[64];
+	char token[SECRET_LEN + 2], hours[16], *next, *form, *basic;
+	char *credentials;
+	struct outbound_response res;
+	struct oidc_account acc;
+	json_object *answer = NULL, *claims = NULL;
+	const char *id_token;
+	PGresult *row;
+	int rc = -1;
+
+	if (!oidc_enabled(req->config))
+		return error_set(err, ERR_NOT_FOUND, NULL);
+	if (!secret_is_well_formed(v[CB_STATE].str) ||
+	    !secret_is_well_formed(cookie) ||
+	    !crypto_equal(cookie, v[CB_STATE].str, SECRET_LEN))
+		return error_set(err, ERR_CSRF, "This sign-in was not started "
+		    "in this browser, or it has expired. Start again.");
+	crypto_sha256_hex(v[CB_STATE].str, SECRET_LEN, hash);
+	{
+		const char *params[] = { hash };
+
+		if (db_exec(&oidc_login_claim, 1, params, &row, err) != 0)
+			return -1;
+	}
+	if (PQntuples(row) != 1) {
+		PQclear(row);
+		return error_set(err, ERR_CSRF, "This sign-in has expired or "
+		    "was used already. Start again.");
+	}
+	snprintf(nonce, sizeof(nonce), "%s", db_value(row, 0, 0));
+	snprintf(verifier, sizeof(verifier), "%s", db_value(row, 0, 1));
+	next = arena_strdup(req->arena, db_value(row, 0, 2));
+	PQclear(row);
+	if (cookie_set(req, COOKIE_OIDC, "", -1, "Lax", err) != 0)
+		return -1;
+	if (v[CB_ERROR].present || !v[CB_CODE].present)
+		return error_set(err, ERR_FORBIDDEN, "The identity provider "
+		    "did not sign you in.");
+
+	endpoint = oidc_discover(req, "token_endpoint", err);
+	if (endpoint == NULL)
+		return -1;
+	form = arena_printf(req->arena, "grant_type=authorization_code"
+	    "&code=%s&redirect_uri=%s&code_verifier=%s",
+	    url_encode(req->arena, v[CB_CODE].str),
+	    url_encode(req->arena, arena_printf(req->arena,
+	    "%s/api/v1/auth/callback", req->config->public_url)), verifier);
+	credentials = arena_printf(req->arena, "%s:%s",
+	    url_encode(req->arena, req->config->oidc_client_id),
+	    url_encode(req->arena, req->config->oidc_client_secret));
+	basic = credentials != NULL ? arena_alloc(req->arena,
+	    strlen(credentials) * 2 + 32) : NULL;
+	if (form == NULL || basic == NULL)
+		return error_set(err, ERR_INTERNAL, "out of memory");
+	strcpy(basic, "Authorization: Basic ");
+	EVP_EncodeBlock((unsigned char *)basic + strlen(basic),
+	    (const unsigned char *)credentials, (int)strlen(credentials));
+	{
+		const char *headers[] = { basic,
+		    "Content-Type: application/x-www-form-urlencoded",
+		    "Accept: application/json", NULL };
+
+		if (outbound_request("POST", endpoint, headers, form,
+		    strlen(form), &res, err) != 0)
+			return -1;
+	}
+	answer = res.status == 200 ? json_tokener_parse(res.body) : NULL;
+	if (res.status != 200)
+		log_warn("upstream token endpoint answered %ld", res.status);
+	outbound_response_free(&res);
+	id_token = answer != NULL ? claim_string(answer, "id_token") : NULL;
+	if (id_token == NULL) {
+		error_set(err, ERR_FORBIDDEN, "The identity provider refused "
+		    "to complete the sign-in.");
+		goto out;
+	}
+	claims = id_token_verify(req, id_token, nonce, err);
+	if (claims == NULL)
+		goto out;
+
+	memset(&acc, 0, sizeof(acc));
+	acc.email = claim_string(claims, "email");
+	acc.name = claim_string(claims, "name");
+	if (db_transaction(DB_READ_COMMITTED, oidc_account_map, &acc,
+	    err) != 0)
+		goto out;
+	if (crypto_random_urlsafe(token, sizeof(token), SECRET_BYTES,
+	    err) != 0)
+		goto out;
+	crypto_sha256_hex(token, strlen(token), hash);
+	snprintf(hours, sizeof(hours), "%lld",
+	    req->config->signin_session_hours);
+	{
+		const char *params[] = { acc.id, hash, hours };
+
+		if (db_exec(&browser_session_insert, 3, params, NULL, err) != 0)
+			goto out;
+	}
+	if (cookie_set(req, COOKIE_SIGNIN, token,
+	    req->config->signin_session_hours * 3600, "Lax", err) != 0)
+		goto out;
+	rc = http_reply_redirect(req, 303, next, err);
+out:
+	json_object_put(answer);
+	json_object_put(claims);
 	return rc;
 }
 
@@ -2127,8 +2534,8 @@ device_body(struct request *req, const struct valid_field *fields, size_t n,
 
 static const struct valid_field device_code_body[] = {
 	{ .name = "client_id", .type = VALID_STRING, .max = 100 },
-	{ .name = "device_label", .type = VALID_STRING, .required = true,
-	  .min = 1, .max = 100 },
+	{ .name = "device_label", .type = VALID_STRING, .min = 1,
+	  .max = 100 },
 	{ .name = "scope", .type = VALID_STRING, .max = 200 },
 	{ .name = "client_secret", .type = VALID_STRING, .max = 200 },
 };
@@ -2166,7 +2573,7 @@ device_code_post(struct request *req, struct error *err)
 
 	if (device_body(req, device_code_body, DC__MAX, v, err) != 0)
 		return error_set(err, ERR_OAUTH_INVALID_REQUEST,
-		    "Send a device_label of 1 to 100 characters.");
+		    "device_label must have 1 to 100 characters.");
 	if (client_check(v[DC_CLIENT_ID].str, v[DC_CLIENT_SECRET].str, false,
 	    &client, err) != 0)
 		return -1;
@@ -2187,8 +2594,10 @@ device_code_post(struct request *req, struct error *err)
 	snprintf(interval, sizeof(interval), "%d", DEVICE_INTERVAL_SECONDS);
 	snprintf(expires, sizeof(expires), "%d", DEVICE_EXPIRES_SECONDS);
 	for (attempt = 0; ; attempt++) {
+		/* Generic RFC 8628 clients name no device: use the client. */
 		const char *params[] = { device_hash, user_hash, client.id,
-		    v[DC_DEVICE_LABEL].str, scope, interval, expires };
+		    v[DC_DEVICE_LABEL].present ? v[DC_DEVICE_LABEL].str :
+		    client.name, scope, interval, expires };
 		PGresult *res;
 		int inserted;
 
@@ -2681,6 +3090,8 @@ static const struct route oauth_routes[] = {
 	  ROUTE_NO_FIELDS, ROUTE_NO_FIELDS, ROUTE_OAUTH },
 	{ "POST", "/api/v1/auth/register", client_register, ROUTE_PUBLIC,
 	  ROUTE_NO_FIELDS, ROUTE_NO_FIELDS, ROUTE_OAUTH },
+	{ "GET", "/api/v1/auth/callback", oidc_callback, ROUTE_PUBLIC,
+	  ROUTE_FIELDS(callback_query), ROUTE_NO_FIELDS, ROUTE_PAGE },
 	{ "GET", "/oauth/authorize", authorize_get, ROUTE_PUBLIC,
 	  ROUTE_FIELDS(authorize_fields), ROUTE_NO_FIELDS, ROUTE_PAGE },
 	{ "GET", "/api/v1/auth/authorize", authorize_get, ROUTE_PUBLIC,

@@ -234,8 +234,16 @@ is_oauth_error(device_code({ device_label => 'laptop' }), 401,
 is_oauth_error(device_code({ client_id => $web->{client_id},
         device_label => 'laptop' }), 400, 'unauthorized_client',
     'a client without the device grant is 400 unauthorized_client');
-is_oauth_error(device_code({ client_id => $cli->{client_id} }), 400,
-    'invalid_request', 'a missing device_label is 400 invalid_request');
+{
+    my $res = device_code({ client_id => $cli->{client_id} });
+    is($res->{status}, 200,
+        'a request without device_label, as generic RFC 8628 clients send, '
+        . 'is answered');
+    my $label = $s->sql(q{SELECT d.device_label = c.name
+        FROM device_authorizations d JOIN oauth_clients c
+          ON c.id = d.client_id ORDER BY d.created_at DESC LIMIT 1});
+    is($label, 't', 'and the device is labelled with the client\'s name');
+}
 is_oauth_error(device_code({ client_id => $cli->{client_id},
         device_label => '' }), 400, 'invalid_request',
     'an empty device_label is 400 invalid_request');
