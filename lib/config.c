@@ -50,6 +50,9 @@ static const struct config_key config_keys[] = {
 	CONFIG_KEY("oauth_access_minutes", CONFIG_INT, oauth_access_minutes, "60", 1, 1440),
 	CONFIG_KEY("oauth_refresh_days", CONFIG_INT, oauth_refresh_days, "30", 1, 365),
 	CONFIG_KEY("signin_session_hours", CONFIG_INT, signin_session_hours, "12", 1, 720),
+	CONFIG_KEY("oidc_issuer", CONFIG_STRING, oidc_issuer, "", 0, 0),
+	CONFIG_KEY("oidc_client_id", CONFIG_STRING, oidc_client_id, "", 0, 0),
+	CONFIG_KEY("oidc_client_secret", CONFIG_STRING, oidc_client_secret, "", 0, 0),
 };
 #define CONFIG_NKEYS (sizeof(config_keys) / sizeof(config_keys[0]))
 
@@ -84,7 +87,8 @@ config_set(struct config *cfg, const struct config_key *key,
 	long long number;
 
 	if (key->kind == CONFIG_STRING) {
-		if (value[0] == '\0')
+		/* Only keys that are empty by default may be set empty. */
+		if (value[0] == '\0' && key->default_value[0] != '\0')
 			return error_set(err, ERR_BAD_REQUEST,
 			    "%s: %s must not be empty", where, key->name);
 		copy = strdup(value);
@@ -209,6 +213,12 @@ config_load(struct config *cfg, const char *path, struct error *err)
 	    strcmp(cfg->oauth_registration, "closed") != 0) {
 		error_set(err, ERR_BAD_REQUEST,
 		    "oauth_registration must be \"open\" or \"closed\"");
+		goto fail;
+	}
+	if (cfg->oidc_issuer[0] != '\0' && (cfg->oidc_client_id[0] == '\0' ||
+	    cfg->oidc_client_secret[0] == '\0')) {
+		error_set(err, ERR_BAD_REQUEST, "oidc_issuer needs "
+		    "oidc_client_id and oidc_client_secret");
 		goto fail;
 	}
 	return 0;

@@ -32,6 +32,9 @@ struct config {
 	long long oauth_access_minutes; /* OAuth access token lifetime */
 	long long oauth_refresh_days;   /* refresh token lifetime */
 	long long signin_session_hours; /* browser sign-in session lifetime */
+	char *oidc_issuer;          /* upstream OpenID provider, "" for none */
+	char *oidc_client_id;       /* drio's client id there */
+	char *oidc_client_secret;   /* and its secret */
 };
 
 /*

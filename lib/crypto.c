@@ -6,6 +6,7 @@
  */
 #include <openssl/crypto.h>
 #include <openssl/evp.h>
+#include <openssl/hmac.h>
 #include <openssl/kdf.h>
 #include <openssl/rand.h>
 #include <stdio.h>
@@ -59,7 +60,7 @@ base64url_encode(const unsigned char *in, size_t len, char *out)
 	out[o] = '\0';
 }
 
-/* Decode base64url without padding; returns the length or -1. */
+/* Decode base64url, padding optional; returns the length or -1. */
 static long
 base64url_decode(const char *in, unsigned char *out, size_t size)
 {
@@ -67,6 +68,8 @@ base64url_decode(const char *in, unsigned char *out, size_t size)
 	unsigned v = 0;
 	int bits = 0;
 
+	while (len > 0 && in[len - 1] == '=')
+		len--;
 	if (len % 4 == 1)
 		return -1;
 	for (i = 0; i < len; i++) {
@@ -150,6 +153,27 @@ crypto_sha256_hex(const void *data, size_t len,
 		out[2 * i + 1] = hex[digest[i] & 15];
 	}
 	out[CRYPTO_SHA256_HEX_LEN] = '\0';
+}
+
+void
+crypto_base64url_encode(const unsigned char *in, size_t len, char *out)
+{
+	base64url_encode(in, len, out);
+}
+
+long
+crypto_base64url_decode(const char *in, unsigned char *out, size_t size)
+{
+	return base64url_decode(in, out, size);
+}
+
+void
+crypto_hmac_sha256(const void *key, size_t key_len, const void *data,
+    size_t len, unsigned char out[32])
+{
+	unsigned int out_len = 32;
+
+	HMAC(EVP_sha256(), key, (int)key_len, data, len, out, &out_len);
 }
 
 bool

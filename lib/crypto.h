@@ -39,6 +39,20 @@ int crypto_random_urlsafe(char *out, size_t size, size_t nbytes,
 void crypto_sha256_hex(const void *data, size_t len,
     char out[CRYPTO_SHA256_HEX_LEN + 1]);
 
+/*
+ * Decode base64url (padding optional) into out.  Returns the decoded
+ * length, or -1 when in is malformed or out is too small.
+ */
+long crypto_base64url_decode(const char *in, unsigned char *out,
+    size_t size);
+
+/* base64url without padding of len bytes into out (4 * len / 3 + 2). */
+void crypto_base64url_encode(const unsigned char *in, size_t len, char *out);
+
+/* HMAC-SHA256 of data under key into out.  Can't fail. */
+void crypto_hmac_sha256(const void *key, size_t key_len, const void *data,
+    size_t len, unsigned char out[32]);
+
 /* Compare two buffers of equal length in constant time. */
 bool crypto_equal(const void *a, const void *b, size_t len);
 

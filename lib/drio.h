@@ -16,6 +16,7 @@
 #include "http.h"
 #include "log.h"
 #include "html.h"
+#include "outbound.h"
 #include "page.h"
 #include "ratelimit.h"
 #include "responder.h"

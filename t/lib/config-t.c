@@ -27,7 +27,7 @@ static const char *const all_keys[] = {
 	"session_days", "invite_hours", "db_statement_timeout_ms",
 	"socket_mode", "oauth_registration", "oauth_code_seconds",
 	"oauth_access_minutes", "oauth_refresh_days", "signin_session_hours",
-	NULL
+	"oidc_issuer", "oidc_client_id", "oidc_client_secret", NULL
 };
 
 /* Temporary files made by write_file, removed by remove_files at exit. */
@@ -297,9 +297,10 @@ test_refused(void)
 	    "a directory given as the file is refused");
 	error_clear(&err);
 }
+#define VISIT_MAX 64
 
 struct visit_state {
-	char names[16][64];
+	char names[VISIT_MAX][64];
 	char text[2048];  /* "key = value\n" lines */
 	size_t n;
 };
@@ -310,7 +311,7 @@ visit(const char *key, const char *value, void *ctx)
 	struct visit_state *state = ctx;
 	size_t used = strlen(state->text);
 
-	if (state->n < 16)
+	if (state->n < VISIT_MAX)
 		snprintf(state->names[state->n], sizeof(state->names[0]), "%s",
 		    key);
 	state->n++;
@@ -340,19 +341,19 @@ test_each_key(void)
 		bail("cannot load %s: %s", path, err.message);
 	memset(&first, 0, sizeof(first));
 	config_each_key(&cfg, visit, &first);
-	is_int(14, first.n, "config_each_key visits all fourteen keys");
+	is_int(17, first.n, "config_each_key visits all seventeen keys");
 	for (i = 0; all_keys[i] != NULL; i++) {
-		for (j = 0; j < first.n && j < 16; j++)
+		for (j = 0; j < first.n && j < VISIT_MAX; j++)
 			if (strcmp(first.names[j], all_keys[i]) == 0)
 				break;
-		if (j == first.n || j == 16) {
+		if (j == first.n || j == VISIT_MAX) {
 			diag("key %s was not visited", all_keys[i]);
 			all = false;
 		}
 	}
-	qsort(first.names, first.n < 16 ? first.n : 16,
+	qsort(first.names, first.n < VISIT_MAX ? first.n : VISIT_MAX,
 	    sizeof(first.names[0]), compare_names);
-	for (i = 1; i < first.n && i < 16; i++)
+	for (i = 1; i < first.n && i < VISIT_MAX; i++)
 		if (strcmp(first.names[i - 1], first.names[i]) == 0) {
 			diag("key %s was visited twice", first.names[i]);
 			all = false;
