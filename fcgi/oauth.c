@@ -439,6 +439,21 @@ client_register(struct request *req, struct error *err)
 	if (strcmp(req->config->oauth_registration, "open") != 0)
 		return error_set(err, ERR_OAUTH_ACCESS_DENIED,
 		    "Client registration is closed on this server.");
+	if (req->config->oauth_registration_token[0] != '\0') {
+		/* RFC 7591 3: registration restricted by an initial token. */
+		const char *expected = req->config->oauth_registration_token;
+		const char *given = http_header(req, "Authorization");
+		char want[CRYPTO_SHA256_HEX_LEN + 1], got[CRYPTO_SHA256_HEX_LEN + 1];
+
+		crypto_sha256_hex(expected, strlen(expected), want);
+		crypto_sha256_hex(given != NULL && strncasecmp(given, "Bearer ",
+		    7) == 0 ? given + 7 : "", given != NULL &&
+		    strncasecmp(given, "Bearer ", 7) == 0 ? strlen(given + 7) :
+		    0, got);
+		if (!crypto_equal(want, got, CRYPTO_SHA256_HEX_LEN))
+			return error_set(err, ERR_INVALID_TOKEN, "Registration "
+			    "needs the initial access token of this server.");
+	}
 	if (valid_body_lenient(req, register_body, REG__MAX, v, err) != 0) {
 		const char *field = failed_field(err);
 		char message[200];

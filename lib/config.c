@@ -46,6 +46,7 @@ static const struct config_key config_keys[] = {
 	CONFIG_KEY("db_statement_timeout_ms", CONFIG_INT, db_statement_timeout_ms, "5000", 0, 600000),
 	CONFIG_KEY("socket_mode", CONFIG_OCTAL, socket_mode, "0660", 0, 0777),
 	CONFIG_KEY("oauth_registration", CONFIG_STRING, oauth_registration, "open", 0, 0),
+	CONFIG_KEY("oauth_registration_token", CONFIG_STRING, oauth_registration_token, "", 0, 0),
 	CONFIG_KEY("oauth_code_seconds", CONFIG_INT, oauth_code_seconds, "60", 10, 600),
 	CONFIG_KEY("oauth_access_minutes", CONFIG_INT, oauth_access_minutes, "60", 1, 1440),
 	CONFIG_KEY("oauth_refresh_days", CONFIG_INT, oauth_refresh_days, "30", 1, 365),

@@ -28,6 +28,7 @@ struct config {
 	long long db_statement_timeout_ms; /* server-side statement timeout */
 	long long socket_mode;      /* mode of sockets made with --listen */
 	char *oauth_registration;   /* "open" or "closed" */
+	char *oauth_registration_token; /* initial access token, "" for none */
 	long long oauth_code_seconds;   /* authorization code lifetime */
 	long long oauth_access_minutes; /* OAuth access token lifetime */
 	long long oauth_refresh_days;   /* refresh token lifetime */

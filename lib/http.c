@@ -497,6 +497,11 @@ reply_oauth_error(struct request *req, const struct error *err)
 	} else if (code == ERR_DATABASE_UNAVAILABLE) {
 		error = "temporarily_unavailable";
 		status = 503;
+	} else if (code == ERR_INVALID_TOKEN || code == ERR_UNAUTHORIZED) {
+		error = "invalid_token";
+		status = 401;
+		(void)http_add_header(req, "WWW-Authenticate",
+		    "Bearer realm=\"drio\", error=\"invalid_token\"", NULL);
 	} else if (error_http_status(code) >= 500) {
 		error = "server_error";
 		status = 500;

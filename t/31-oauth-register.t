@@ -251,4 +251,25 @@ is_registration_error(register({ redirect_uris => ['http://app.example/cb'] },
     'the alias refuses a bad redirect URI the same way');
 
 $s->finish;
+
+# --- registration restricted by an initial access token (RFC 7591 3) ------
+
+my $r = DrioStack->start(env => {
+    DRIO_OAUTH_REGISTRATION_TOKEN => 'initial-access-token-1' });
+my $meta = { redirect_uris => ['https://app.example/cb'] };
+my $res = $r->request(POST => '/oauth/register', { json => $meta });
+is($res->{status}, 401,
+    'with an initial access token configured, registering without it is 401');
+is(($res->{json} // {})->{error}, 'invalid_token',
+    'and the error is invalid_token');
+like($res->{headers}{'www-authenticate'} // '', qr/\ABearer\b/,
+    'with a Bearer challenge');
+$res = $r->request(POST => '/oauth/register', { json => $meta,
+    headers => { Authorization => 'Bearer wrong-token' } });
+is($res->{status}, 401, 'another token is refused');
+$res = $r->request(POST => '/api/v1/auth/register', { json => $meta,
+    headers => { Authorization => 'Bearer initial-access-token-1' } });
+is($res->{status}, 201, 'the configured token lets a client register');
+$r->finish;
+
 done_testing;

@@ -25,7 +25,8 @@ extern char **environ;
 static const char *const all_keys[] = {
 	"database_url", "public_url", "max_body_bytes", "workers", "sql_dir",
 	"session_days", "invite_hours", "db_statement_timeout_ms",
-	"socket_mode", "oauth_registration", "oauth_code_seconds",
+	"socket_mode", "oauth_registration", "oauth_registration_token",
+	"oauth_code_seconds",
 	"oauth_access_minutes", "oauth_refresh_days", "signin_session_hours",
 	"oidc_issuer", "oidc_client_id", "oidc_client_secret", NULL
 };
@@ -341,7 +342,7 @@ test_each_key(void)
 		bail("cannot load %s: %s", path, err.message);
 	memset(&first, 0, sizeof(first));
 	config_each_key(&cfg, visit, &first);
-	is_int(17, first.n, "config_each_key visits all seventeen keys");
+	is_int(18, first.n, "config_each_key visits all eighteen keys");
 	for (i = 0; all_keys[i] != NULL; i++) {
 		for (j = 0; j < first.n && j < VISIT_MAX; j++)
 			if (strcmp(first.names[j], all_keys[i]) == 0)
