@@ -755,6 +755,9 @@ signin_post(struct request *req, struct error *err)
 
 	if (csrf_verify(req, v[SIGNIN_CSRF].str, err) != 0)
 		return -1;
+	if (req->config->oidc_issuer[0] != '\0')
+		return error_set(err, ERR_FORBIDDEN, "This server signs people "
+		    "in through its identity provider, not with passwords.");
 	address_key = arena_printf(req->arena, "signin-addr:%s",
 	    addr != NULL ? addr : "-");
 	account_key = arena_printf(req->arena, "signin-account:%s", email);
@@ -921,8 +924,8 @@ oidc_discover(struct request *req, const char *key, struct error *err)
 		found = arena_strdup(req->arena, json_object_get_string(value));
 	json_object_put(doc);
 	if (found == NULL)
-		error_set(err, ERR_INTERNAL, "The identity provider's "
-		    "configuration could not be read.");
+		error_set(err, ERR_UPSTREAM_UNAVAILABLE, "The identity "
+		    "provider's configuration could not be read.");
 	return found;
 }
 
@@ -1061,14 +1064,20 @@ id_token_verify(struct request *req, const char *token, const char *nonce,
 			audience = array_has(value, config->oidc_client_id);
 	}
 	if (!audience || !json_object_object_get_ex(claims, "exp", &value) ||
+	    !json_object_is_type(value, json_type_int) ||
 	    json_object_get_int64(value) <= (int64_t)time(NULL) ||
 	    claim_string(claims, "nonce") == NULL ||
 	    strcmp(claim_string(claims, "nonce"), nonce) != 0)
 		goto bad;
+	/*
+	 * Only JSON true (or the string "true" some providers send) means
+	 * verified: json-c would call any non-empty string true.
+	 */
 	email = claim_string(claims, "email");
 	if (email == NULL || !valid_is_email(email) ||
 	    !json_object_object_get_ex(claims, "email_verified", &value) ||
-	    !(json_object_get_boolean(value) ||
+	    !((json_object_is_type(value, json_type_boolean) &&
+	    json_object_get_boolean(value)) ||
 	    (json_object_is_type(value, json_type_string) &&
 	    strcmp(json_object_get_string(value), "true") == 0))) {
 		json_object_put(header);
@@ -1108,11 +1117,13 @@ static const struct db_statement oidc_account_activate = {
 	" WHERE id = $1"
 };
 
+/* A name longer than drio keeps is cut, not refused. */
 static const struct db_statement oidc_account_create = {
 	"oidc_account_create",
 	"INSERT INTO accounts (email, name, status)"
-	" VALUES ($1, coalesce(nullif($2, ''), split_part($1, '@', 1)),"
-	"         'active') RETURNING id"
+	" VALUES ($1, left(coalesce(nullif($2, ''), split_part($1, '@', 1)),"
+	"                  255), 'active')"
+	" ON CONFLICT ((lower(email))) DO NOTHING RETURNING id"
 };
 
 struct oidc_account {
@@ -1130,33 +1141,34 @@ oidc_account_map(void *ctx, struct error *err)
 {
 	struct oidc_account *acc = ctx;
 	const char *find[] = { acc->email };
+	const char *create[] = { acc->email, acc->name != NULL ? acc->name : "" };
 	PGresult *res;
+	bool pending;
 
-	if (db_exec(&oidc_account_lock, 1, find, &res, err) != 0)
+	/* Insert first: two first sign-ins at once cannot both create. */
+	if (db_exec(&oidc_account_create, 2, create, &res, err) != 0)
 		return -1;
 	if (PQntuples(res) == 1) {
-		bool pending = strcmp(db_value(res, 0, 1), "pending") == 0;
-
 		snprintf(acc->id, sizeof(acc->id), "%s", db_value(res, 0, 0));
 		PQclear(res);
-		if (pending) {
-			const char *params[] = { acc->id };
-
-			return db_exec(&oidc_account_activate, 1, params, NULL,
-			    err);
-		}
 		return 0;
 	}
 	PQclear(res);
-	{
-		const char *params[] = { acc->email,
-		    acc->name != NULL ? acc->name : "" };
-
-		if (db_exec(&oidc_account_create, 2, params, &res, err) != 0)
-			return -1;
+	if (db_exec(&oidc_account_lock, 1, find, &res, err) != 0)
+		return -1;
+	if (PQntuples(res) != 1) {
+		PQclear(res);
+		return error_set(err, ERR_CONFLICT, "The account changed while "
+		    "signing in; try again.");
 	}
+	pending = strcmp(db_value(res, 0, 1), "pending") == 0;
 	snprintf(acc->id, sizeof(acc->id), "%s", db_value(res, 0, 0));
 	PQclear(res);
+	if (pending) {
+		const char *params[] = { acc->id };
+
+		return db_exec(&oidc_account_activate, 1, params, NULL, err);
+	}
 	return 0;
 }
 
@@ -1406,7 +1418,8 @@ invite_get(struct request *req, struct error *err)
 		return invite_page(req, 404, token, NULL, "This invitation is "
 		    "not valid: it may have expired or been used already. Ask "
 		    "for a new one.", err);
-	if (!inv.pending) {
+	/* With a provider, invitees sign in there; it activates them. */
+	if (!inv.pending || req->config->oidc_issuer[0] != '\0') {
 		state = signin_current(req, &who, err);
 		if (state < 0)
 			return -1;
@@ -1500,6 +1513,8 @@ invite_post(struct request *req, struct error *err)
 		return invite_page(req, 404, v[0].str, NULL, "This invitation "
 		    "is not valid: it may have expired or been used already.",
 		    err);
+	if (inv.pending && req->config->oidc_issuer[0] != '\0')
+		return http_reply_redirect(req, 303, "/signin", err);
 	if (inv.pending) {
 		if (!v[1].present || strlen(v[1].str) < 8)
 			return invite_page(req, 422, v[0].str, &inv,

@@ -42,6 +42,7 @@ static const struct error_info error_table[ERR__MAX] = {
 	[ERR_TOO_MANY_REQUESTS] = { "too_many_requests", 429, "Too many attempts; wait before trying again." },
 	[ERR_INTERNAL] = { "internal_error", 500, "Something went wrong on our side." },
 	[ERR_DATABASE_UNAVAILABLE] = { "database_unavailable", 503, "The database is unavailable." },
+	[ERR_UPSTREAM_UNAVAILABLE] = { "upstream_unavailable", 502, "A service drio depends on did not answer; try again later." },
 	[ERR_CSRF] = { "csrf_failed", 403, "The form has expired or was not sent from this site; reload it and try again." },
 	[ERR_OAUTH_INVALID_REQUEST] = { "invalid_request", 400, "The request is missing a parameter or has a malformed one." },
 	[ERR_OAUTH_INVALID_CLIENT] = { "invalid_client", 401, "Client authentication failed." },

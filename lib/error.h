@@ -39,6 +39,7 @@ enum error_code {
 	ERR_TOO_MANY_REQUESTS,    /* 429 rate limited; see Retry-After */
 	ERR_INTERNAL,             /* 500 a bug or an unexpected failure */
 	ERR_DATABASE_UNAVAILABLE, /* 503 PostgreSQL cannot be reached */
+	ERR_UPSTREAM_UNAVAILABLE, /* 502 a service drio called did not answer */
 	ERR_CSRF,                 /* 403 a form without its CSRF token */
 	/* OAuth 2 errors (RFC 6749 5.2, RFC 7591 3.2.2); the code string is
 	 * the protocol's own error string. */

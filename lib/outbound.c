@@ -98,7 +98,7 @@ outbound_request(const char *method, const char *url,
 		log_warn("outbound %s %s: %s", method, url,
 		    sink.too_large ? "answer too large" :
 		    curl_easy_strerror(code));
-		error_set(err, ERR_INTERNAL, "%s", sink.too_large ?
+		error_set(err, ERR_UPSTREAM_UNAVAILABLE, "%s", sink.too_large ?
 		    "The upstream answer was too large." :
 		    "The upstream service could not be reached.");
 		goto out;

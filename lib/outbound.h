@@ -30,8 +30,8 @@ struct outbound_response {
  * Send method to url with extra header lines (NULL-terminated list of
  * "Name: value", or NULL) and body (NULL for none).  Returns 0 and fills
  * out (release with outbound_response_free) whatever the status, or -1
- * and err when no answer came: ERR_BAD_GATEWAY-like failures are
- * reported as ERR_INTERNAL with the reason in the message.
+ * and err when no answer came: ERR_UPSTREAM_UNAVAILABLE (502), with the
+ * reason in the log.
  */
 int outbound_request(const char *method, const char *url,
     const char *const *headers, const char *body, size_t body_len,
