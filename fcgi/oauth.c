@@ -730,6 +730,29 @@ static const struct db_statement browser_session_insert = {
 };
 
 /*
+ * Sign this browser in as account_id: a new browser session whose token
+ * only the cookie holds.  Returns 0, or -1 and err.
+ */
+static int
+signin_start_session(struct request *req, const char *account_id,
+    struct error *err)
+{
+	char token[SECRET_LEN + 2], hash[CRYPTO_SHA256_HEX_LEN + 1], hours[16];
+	const char *params[] = { account_id, hash, hours };
+
+	if (crypto_random_urlsafe(token, sizeof(token), SECRET_BYTES,
+	    err) != 0)
+		return -1;
+	crypto_sha256_hex(token, strlen(token), hash);
+	snprintf(hours, sizeof(hours), "%lld",
+	    req->config->signin_session_hours);
+	if (db_exec(&browser_session_insert, 3, params, NULL, err) != 0)
+		return -1;
+	return cookie_set(req, COOKIE_SIGNIN, token,
+	    req->config->signin_session_hours * 3600, "Lax", err);
+}
+
+/*
  * A constant scrypt string to verify against when the account does not
  * exist, so an unknown email costs as much time as a wrong password.
  */
@@ -747,7 +770,6 @@ signin_post(struct request *req, struct error *err)
 	const char *addr = req->fcgi != NULL ?
 	    FCGX_GetParam("REMOTE_ADDR", req->fcgi->envp) : NULL;
 	char *address_key, *account_key;
-	char token[SECRET_LEN + 2], hash[CRYPTO_SHA256_HEX_LEN + 1], hours[16];
 	const char *stored = NULL;
 	char account_id[AUTH_UUID_LEN + 1] = "";
 	PGresult *res;
@@ -806,20 +828,7 @@ signin_post(struct request *req, struct error *err)
 		    "That email and password do not match an account.", err);
 	}
 
-	if (crypto_random_urlsafe(token, sizeof(token), SECRET_BYTES,
-	    err) != 0)
-		return -1;
-	crypto_sha256_hex(token, strlen(token), hash);
-	snprintf(hours, sizeof(hours), "%lld",
-	    req->config->signin_session_hours);
-	{
-		const char *params[] = { account_id, hash, hours };
-
-		if (db_exec(&browser_session_insert, 3, params, NULL, err) != 0)
-			return -1;
-	}
-	if (cookie_set(req, COOKIE_SIGNIN, token,
-	    req->config->signin_session_hours * 3600, "Lax", err) != 0)
+	if (signin_start_session(req, account_id, err) != 0)
 		return -1;
 	return http_reply_redirect(req, 303, next, err);
 }
@@ -1186,7 +1195,7 @@ oidc_callback(struct request *req, struct error *err)
 	const struct valid_value *v = req->query_values;
 	const char *cookie = http_cookie(req, COOKIE_OIDC), *endpoint;
 	char hash[CRYPTO_SHA256_HEX_LEN + 1], nonce[64], verifier[64];
-	char token[SECRET_LEN + 2], hours[16], *next, *form, *basic;
+	char *next, *form, *basic;
 	char *credentials;
 	struct outbound_response res;
 	struct oidc_account acc;
@@ -1271,20 +1280,7 @@ oidc_callback(struct request *req, struct error *err)
 	if (db_transaction(DB_READ_COMMITTED, oidc_account_map, &acc,
 	    err) != 0)
 		goto out;
-	if (crypto_random_urlsafe(token, sizeof(token), SECRET_BYTES,
-	    err) != 0)
-		goto out;
-	crypto_sha256_hex(token, strlen(token), hash);
-	snprintf(hours, sizeof(hours), "%lld",
-	    req->config->signin_session_hours);
-	{
-		const char *params[] = { acc.id, hash, hours };
-
-		if (db_exec(&browser_session_insert, 3, params, NULL, err) != 0)
-			goto out;
-	}
-	if (cookie_set(req, COOKIE_SIGNIN, token,
-	    req->config->signin_session_hours * 3600, "Lax", err) != 0)
+	if (signin_start_session(req, acc.id, err) != 0)
 		goto out;
 	rc = http_reply_redirect(req, 303, next, err);
 out:
@@ -1500,7 +1496,6 @@ invite_post(struct request *req, struct error *err)
 	struct invite_acceptance acc;
 	struct invitation inv;
 	struct signed_in who;
-	char token[SECRET_LEN + 2], hash[CRYPTO_SHA256_HEX_LEN + 1], hours[16];
 	char *password_hash = NULL;
 	int found, state, rc;
 
@@ -1540,25 +1535,9 @@ invite_post(struct request *req, struct error *err)
 	if (!acc.accepted)
 		return invite_page(req, 404, v[0].str, NULL, "This invitation "
 		    "was used already.", err);
-	if (inv.pending) {
-		/* A new account is signed in at once. */
-		if (crypto_random_urlsafe(token, sizeof(token), SECRET_BYTES,
-		    err) != 0)
-			return -1;
-		crypto_sha256_hex(token, strlen(token), hash);
-		snprintf(hours, sizeof(hours), "%lld",
-		    req->config->signin_session_hours);
-		{
-			const char *params[] = { inv.account_id, hash, hours };
-
-			if (db_exec(&browser_session_insert, 3, params, NULL,
-			    err) != 0)
-				return -1;
-		}
-		if (cookie_set(req, COOKIE_SIGNIN, token,
-		    req->config->signin_session_hours * 3600, "Lax", err) != 0)
-			return -1;
-	}
+	/* A new account is signed in at once. */
+	if (inv.pending && signin_start_session(req, inv.account_id, err) != 0)
+		return -1;
 	return http_reply_redirect(req, 303, "/signin/done", err);
 }
 
@@ -2206,35 +2185,17 @@ grant_authorization_code(void *ctx, struct error *err)
 	/* PKCE: BASE64URL(SHA256(verifier)) must equal the challenge. */
 	{
 		char expected[64];
-		static const char b64[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZ"
-		    "abcdefghijklmnopqrstuvwxyz0123456789-_";
-		size_t i, o = 0;
+		size_t len;
 
 		if (!pkce_is_well_formed(v[TK_VERIFIER].str))
 			return token_refuse(work, ERR_OAUTH_INVALID_GRANT,
 			    "code_verifier is malformed.");
 		EVP_Digest(v[TK_VERIFIER].str, strlen(v[TK_VERIFIER].str),
 		    digest, &dlen, EVP_sha256(), NULL);
-		for (i = 0; i + 2 < dlen; i += 3) {
-			unsigned x = (unsigned)digest[i] << 16 |
-			    (unsigned)digest[i + 1] << 8 | digest[i + 2];
-
-			expected[o++] = b64[x >> 18 & 63];
-			expected[o++] = b64[x >> 12 & 63];
-			expected[o++] = b64[x >> 6 & 63];
-			expected[o++] = b64[x & 63];
-		}
-		{
-			unsigned x = (unsigned)digest[30] << 16 |
-			    (unsigned)digest[31] << 8;
-
-			expected[o++] = b64[x >> 18 & 63];
-			expected[o++] = b64[x >> 12 & 63];
-			expected[o++] = b64[x >> 6 & 63];
-		}
-		expected[o] = '\0';
-		if (strlen(challenge) != o ||
-		    !crypto_equal(expected, challenge, o)) {
+		crypto_base64url_encode(digest, dlen, expected);
+		len = strlen(expected);
+		if (strlen(challenge) != len ||
+		    !crypto_equal(expected, challenge, len)) {
 			if (db_exec(&code_mark_used, 1, params, NULL, err) != 0)
 				return -1;
 			return token_refuse(work, ERR_OAUTH_INVALID_GRANT,
