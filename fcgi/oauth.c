@@ -660,7 +660,6 @@ signin_page(struct request *req, int status, const char *next,
 {
 	const char *csrf = csrf_token(req, err);
 	struct html page;
-	int rc;
 
 	if (csrf == NULL)
 		return -1;
@@ -682,14 +681,7 @@ signin_page(struct request *req, int status, const char *next,
 	    "<input type=\"password\" id=\"password\" name=\"password\" "
 	    "autocomplete=\"current-password\" required>"
 	    "<button type=\"submit\">Sign in</button></form>");
-	html_page_end(&page);
-	if (page.failed) {
-		html_free(&page);
-		return error_set(err, ERR_INTERNAL, "out of memory");
-	}
-	rc = http_reply_html(req, status, page.data, page.len);
-	html_free(&page);
-	return rc;
+	return http_reply_page(req, status, &page, err);
 }
 
 static const struct valid_field signin_query[] = {
@@ -868,7 +860,7 @@ signin_done(struct request *req, struct error *err)
 	struct signed_in who;
 	struct html page;
 	const char *csrf;
-	int rc, state;
+	int state;
 
 	state = signin_current(req, &who, err);
 	if (state < 0)
@@ -886,11 +878,7 @@ signin_done(struct request *req, struct error *err)
 	    "<form method=\"post\" action=\"/signout\">");
 	html_hidden(&page, "csrf", csrf);
 	html_raw(&page, "<button type=\"submit\">Sign out</button></form>");
-	html_page_end(&page);
-	rc = page.failed ? error_set(err, ERR_INTERNAL, "out of memory") :
-	    http_reply_html(req, 200, page.data, page.len);
-	html_free(&page);
-	return rc;
+	return http_reply_page(req, 200, &page, err);
 }
 
 /* ---------------------------------------------------------------- */
@@ -1356,7 +1344,6 @@ invite_page(struct request *req, int status, const char *token,
 {
 	const char *csrf = csrf_token(req, err);
 	struct html page;
-	int rc;
 
 	if (csrf == NULL)
 		return -1;
@@ -1384,11 +1371,7 @@ invite_page(struct request *req, int status, const char *token,
 			    "minlength=\"8\" required>");
 		html_raw(&page, "<button type=\"submit\">Join</button></form>");
 	}
-	html_page_end(&page);
-	rc = page.failed ? error_set(err, ERR_INTERNAL, "out of memory") :
-	    http_reply_html(req, status, page.data, page.len);
-	html_free(&page);
-	return rc;
+	return http_reply_page(req, status, &page, err);
 }
 
 static const struct valid_field invite_query[] = {
@@ -1771,7 +1754,6 @@ consent_page(struct request *req, const struct authorization *az,
 {
 	const char *csrf = csrf_token(req, err);
 	struct html page;
-	int rc;
 
 	if (csrf == NULL)
 		return -1;
@@ -1805,11 +1787,7 @@ consent_page(struct request *req, const struct authorization *az,
 	    "name=\"decision\" value=\"deny\">Deny</button></form>"
 	    "<p class=\"muted\">You can revoke access at any time from your "
 	    "sessions.</p>");
-	html_page_end(&page);
-	rc = page.failed ? error_set(err, ERR_INTERNAL, "out of memory") :
-	    http_reply_html(req, 200, page.data, page.len);
-	html_free(&page);
-	return rc;
+	return http_reply_page(req, 200, &page, err);
 }
 
 /* Send an unsigned-in browser to sign in, then back here. */
@@ -2944,7 +2922,6 @@ device_page(struct request *req, int status, const struct signed_in *who,
 {
 	const char *csrf = csrf_token(req, err);
 	struct html page;
-	int rc;
 
 	if (csrf == NULL)
 		return -1;
@@ -2986,11 +2963,7 @@ device_page(struct request *req, int status, const struct signed_in *who,
 		html_raw(&page, "\"><button type=\"submit\">Continue</button>"
 		    "</form>");
 	}
-	html_page_end(&page);
-	rc = page.failed ? error_set(err, ERR_INTERNAL, "out of memory") :
-	    http_reply_html(req, status, page.data, page.len);
-	html_free(&page);
-	return rc;
+	return http_reply_page(req, status, &page, err);
 }
 
 static const struct valid_field device_page_query[] = {

@@ -450,6 +450,19 @@ http_reply_html(struct request *req, int status, const char *html,
 }
 
 int
+http_reply_page(struct request *req, int status, struct html *page,
+    struct error *err)
+{
+	int rc;
+
+	html_page_end(page);
+	rc = page->failed ? error_set(err, ERR_INTERNAL, "out of memory") :
+	    http_reply_html(req, status, page->data, page->len);
+	html_free(page);
+	return rc;
+}
+
+int
 http_reply_redirect(struct request *req, int status, const char *location,
     struct error *err)
 {

@@ -147,6 +147,16 @@ int http_reply(struct request *req, int status, const char *content_type,
 int http_reply_html(struct request *req, int status, const char *html,
     size_t len);
 
+struct html;
+
+/*
+ * Close page (html_page_end), answer with it as http_reply_html() does,
+ * and release it.  Returns 0, or -1 and err (when the page could not be
+ * built), or -1 when the client has gone.
+ */
+int http_reply_page(struct request *req, int status, struct html *page,
+    struct error *err);
+
 /*
  * Answer with a redirect (302, 303) to location.  Returns 0, or -1 and
  * err when location is unusable, or -1 when the client has gone.
