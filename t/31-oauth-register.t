@@ -257,7 +257,7 @@ $s->finish;
 my $r = DrioStack->start(env => {
     DRIO_OAUTH_REGISTRATION_TOKEN => 'initial-access-token-1' });
 my $meta = { redirect_uris => ['https://app.example/cb'] };
-my $res = $r->request(POST => '/oauth/register', { json => $meta });
+$res = $r->request(POST => '/oauth/register', { json => $meta });
 is($res->{status}, 401,
     'with an initial access token configured, registering without it is 401');
 is(($res->{json} // {})->{error}, 'invalid_token',

@@ -25,19 +25,11 @@ my ($code, undef, $err) = $s->admin_stdin("$password\n", 'create-account',
     $email, '--password-stdin');
 BAIL_OUT("create-account $email failed: $err") if $code != 0;
 
-sub register {
-    my ($meta) = @_;
-    my $res = $s->request(POST => '/oauth/register', { json => $meta });
-    BAIL_OUT("registering a client failed: $res->{status} $res->{content}")
-        if $res->{status} != 201;
-    return $res->{json};
-}
-
 my $redirect = 'http://127.0.0.1:53682/callback';
 my $client_name = q{Tom & Jerry's <CLI>};
-my $client = register({ redirect_uris => [$redirect],
+my $client = $s->register_client({ redirect_uris => [$redirect],
     client_name => $client_name });
-my $two = register({ redirect_uris => [ 'https://two.example/a',
+my $two = $s->register_client({ redirect_uris => [ 'https://two.example/a',
     'https://two.example/b?app=1' ], client_name => 'Two URIs' });
 # A client that did not register the authorization_code grant.
 my $device_only = $s->request(POST => '/oauth/register', { json => {

@@ -27,14 +27,6 @@ my ($code, undef, $err) = $s->admin_stdin("$password\n", 'create-account',
     $email, '--password-stdin');
 BAIL_OUT("create-account $email failed: $err") if $code != 0;
 
-sub register {
-    my ($meta) = @_;
-    my $res = $s->request(POST => '/oauth/register', { json => $meta });
-    BAIL_OUT("registering a client failed: $res->{status} $res->{content}")
-        if $res->{status} != 201;
-    return $res->{json};
-}
-
 # POST form fields to the token endpoint (or $opt{path}); $opt{basic} is
 # [id, secret] for HTTP Basic.
 sub token {
@@ -47,26 +39,6 @@ sub token {
         content_type => 'application/x-www-form-urlencoded' });
 }
 
-# One test: $res is an RFC 6749 5.2 error with $status and $error.
-sub is_oauth_error {
-    my ($res, $status, $error, $desc) = @_;
-    my $body = $res->{json};
-    my @why;
-    push @why, "status is $res->{status}, not $status"
-        if $res->{status} != $status;
-    if (ref $body ne 'HASH') {
-        push @why, 'body is not a JSON object';
-    } else {
-        push @why, 'error is ' . json_text($body->{error})
-            . ", not \"$error\""
-            if !defined $body->{error} || $body->{error} ne $error;
-        push @why, 'an access_token came with the error'
-            if exists $body->{access_token};
-    }
-    local $Test::Builder::Level = $Test::Builder::Level + 1;
-    ok(!@why, $desc) or diag(join "\n", @why, "body: $res->{content}");
-}
-
 # The status GET /openapi/v1/account answers with $token.
 sub account_status {
     my ($token) = @_;
@@ -75,9 +47,9 @@ sub account_status {
 }
 
 my $redirect = 'http://127.0.0.1:53682/callback';
-my $public = register({ redirect_uris => [$redirect],
+my $public = $s->register_client({ redirect_uris => [$redirect],
     client_name => 'Token CLI' });
-my $other = register({ redirect_uris => [$redirect],
+my $other = $s->register_client({ redirect_uris => [$redirect],
     client_name => 'Other CLI' });
 
 my $b = DrioBrowser->new($s);
@@ -295,7 +267,7 @@ is_oauth_error(token(exchange_fields($r, undef,
         client_id => 'dc_AAAAAAAAAAAAAAAAAAAAAA')), 401, 'invalid_client',
     'an unknown client_id is 401 invalid_client');
 
-my $basic = register({ redirect_uris => ['https://basic.example/cb'],
+my $basic = $s->register_client({ redirect_uris => ['https://basic.example/cb'],
     client_name => 'Basic Server',
     token_endpoint_auth_method => 'client_secret_basic' });
 $r = new_code(client => $basic);
@@ -318,7 +290,7 @@ $res = token(exchange_fields($r, $basic,
 is_oauth_error($res, 401, 'invalid_client',
     'a client_secret_basic client sending its secret in the form is 401');
 
-my $post = register({ redirect_uris => ['https://post.example/cb'],
+my $post = $s->register_client({ redirect_uris => ['https://post.example/cb'],
     client_name => 'Post Server',
     token_endpoint_auth_method => 'client_secret_post' });
 $r = new_code(client => $post);
@@ -336,7 +308,7 @@ is_oauth_error(token({ grant_type => 'refresh_token',
     401, 'invalid_client',
     'a confidential client refreshing without its secret is 401');
 
-my $refresh_only = register({ redirect_uris => [$redirect],
+my $refresh_only = $s->register_client({ redirect_uris => [$redirect],
     grant_types => ['refresh_token'] });
 is_oauth_error(token({ grant_type => 'authorization_code', code => 'x' x 43,
         redirect_uri => $redirect, code_verifier => 'v' x 43,

@@ -23,14 +23,6 @@ my ($code, undef, $err) = $s->admin_stdin("$password\n", 'create-account',
     $email, '--password-stdin');
 BAIL_OUT("create-account $email failed: $err") if $code != 0;
 
-sub register {
-    my ($meta) = @_;
-    my $res = $s->request(POST => '/oauth/register', { json => $meta });
-    BAIL_OUT("registering a client failed: $res->{status} $res->{content}")
-        if $res->{status} != 201;
-    return $res->{json};
-}
-
 # POST form fields to $path; $opt{basic} is [id, secret] for HTTP Basic.
 sub post {
     my ($path, $fields, %opt) = @_;
@@ -58,11 +50,11 @@ sub is_revoked_answer {
 }
 
 my $redirect = 'http://127.0.0.1:53682/callback';
-my $public = register({ redirect_uris => [$redirect],
+my $public = $s->register_client({ redirect_uris => [$redirect],
     client_name => 'Revoke CLI' });
-my $other = register({ redirect_uris => [$redirect],
+my $other = $s->register_client({ redirect_uris => [$redirect],
     client_name => 'Other CLI' });
-my $confidential = register({ redirect_uris => ['https://conf.example/cb'],
+my $confidential = $s->register_client({ redirect_uris => ['https://conf.example/cb'],
     client_name => 'Confidential',
     token_endpoint_auth_method => 'client_secret_basic' });
 

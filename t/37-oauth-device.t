@@ -46,21 +46,13 @@ my $alice = account('alice@example.com');    # approves with a bearer token
 my $bob = account('bob@example.com');        # approves in a browser
 my $carol = account('carol@example.com');    # types wrong user codes
 
-sub register {
-    my ($meta) = @_;
-    my $res = $s->request(POST => '/oauth/register', { json => $meta });
-    BAIL_OUT("registering a client failed: $res->{status} $res->{content}")
-        if $res->{status} != 201;
-    return $res->{json};
-}
-
 my $redirect = 'http://127.0.0.1:53682/callback';
-my $cli = register({ redirect_uris => [$redirect],
+my $cli = $s->register_client({ redirect_uris => [$redirect],
     client_name => 'Device CLI',
     grant_types => [ DEVICE_GRANT, 'refresh_token' ] });
-my $other = register({ redirect_uris => [$redirect],
+my $other = $s->register_client({ redirect_uris => [$redirect],
     client_name => 'Other Device CLI', grant_types => [DEVICE_GRANT] });
-my $web = register({ redirect_uris => [$redirect],
+my $web = $s->register_client({ redirect_uris => [$redirect],
     client_name => 'Web Only' });
 
 # --- helpers ----------------------------------------------------------------
@@ -129,26 +121,6 @@ sub decide {
     my ($token, $decision, $user_code) = @_;
     return $s->request(POST => "/openapi/v1/oauth/device/$decision",
         { token => $token, json => { user_code => $user_code } });
-}
-
-# One test: $res is an RFC 6749 5.2 error with $status and $error.
-sub is_oauth_error {
-    my ($res, $status, $error, $desc) = @_;
-    my $body = $res->{json};
-    my @why;
-    push @why, "status is $res->{status}, not $status"
-        if $res->{status} != $status;
-    if (ref $body ne 'HASH') {
-        push @why, 'body is not a JSON object';
-    } else {
-        push @why, 'error is ' . json_text($body->{error})
-            . ", not \"$error\""
-            if !defined $body->{error} || $body->{error} ne $error;
-        push @why, 'an access_token came with the error'
-            if exists $body->{access_token};
-    }
-    local $Test::Builder::Level = $Test::Builder::Level + 1;
-    ok(!@why, $desc) or diag(join "\n", @why, "body: $res->{content}");
 }
 
 # The stored poll interval of $device_code.
@@ -427,7 +399,7 @@ is_error(decide($alice->{token}, 'approve', $late->{user_code}), 404,
 # strings here are UTF-8 bytes, as requests send and answers decode them.)
 my $euro_label = "\xe2\x82\xac" x 100;
 my $wide_name = "\xc3\xa9\xe2\x82\xac" x 100;
-my $wide = register({ redirect_uris => [$redirect],
+my $wide = $s->register_client({ redirect_uris => [$redirect],
     client_name => $wide_name, grant_types => [DEVICE_GRANT] });
 $res = device_code({ client_id => $wide->{client_id},
     device_label => $euro_label });

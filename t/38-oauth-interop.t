@@ -28,23 +28,7 @@ use DrioBrowser qw(:DEFAULT query_params);
 
 # --- prerequisites ----------------------------------------------------------
 
-sub find_node {
-    return $ENV{DRIO_NODE} if $ENV{DRIO_NODE} && -x $ENV{DRIO_NODE};
-    for my $dir (split /:/, $ENV{PATH} // '') {
-        return "$dir/node" if $dir ne '' && -x "$dir/node";
-    }
-    return undef;
-}
-
-my $node = find_node();
-plan skip_all => 'node not found; install nodejs (20 or later) or set '
-    . 'DRIO_NODE' unless $node;
-my ($code, $out, $err) = DrioStack::run_command([ $node, '--version' ],
-    timeout => 10);
-my ($node_major) = ($out // '') =~ /\Av(\d+)\./;
-plan skip_all => "node --version says \"" . ($out =~ s/\s+\z//r)
-    . "\"; oauth4webapi needs node 20 or later"
-    unless $code == 0 && defined $node_major && $node_major >= 20;
+my $node = DrioStack::node_or_skip('oauth4webapi');
 
 my $interop = File::Spec->catdir(DrioStack::srcdir(), 't', 'interop');
 my $client_js = "$interop/oauth-client.mjs";
@@ -96,7 +80,7 @@ sub client_ok {
 
 my $email = 'interop@example.com';
 my $password = 'interop password 38';
-($code, undef, $err) = $s->admin_stdin("$password\n", 'create-account',
+my ($code, undef, $err) = $s->admin_stdin("$password\n", 'create-account',
     $email, '--password-stdin');
 BAIL_OUT("create-account $email failed: $err") if $code != 0;
 my $bearer = $s->issue_token($email, label => 'interop approver');

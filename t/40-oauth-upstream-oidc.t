@@ -44,23 +44,7 @@ my $OWNER_PID = $$;
 
 # --- prerequisites ----------------------------------------------------------
 
-sub find_node {
-    return $ENV{DRIO_NODE} if $ENV{DRIO_NODE} && -x $ENV{DRIO_NODE};
-    for my $dir (split /:/, $ENV{PATH} // '') {
-        return "$dir/node" if $dir ne '' && -x "$dir/node";
-    }
-    return undef;
-}
-
-my $node = find_node();
-plan skip_all => 'node not found; install nodejs (20 or later) or set '
-    . 'DRIO_NODE' unless $node;
-my ($code, $out) = DrioStack::run_command([ $node, '--version' ],
-    timeout => 10);
-my ($node_major) = ($out // '') =~ /\Av(\d+)\./;
-plan skip_all => 'node --version says "' . ($out =~ s/\s+\z//r)
-    . '"; the provider fixture needs node 20 or later'
-    unless $code == 0 && defined $node_major && $node_major >= 20;
+my $node = DrioStack::node_or_skip('the provider fixture');
 
 # --- the provider -----------------------------------------------------------
 

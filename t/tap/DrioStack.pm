@@ -703,6 +703,34 @@ sub seed_user {
     return { id => $id, email => $email, name => $name, token => $token };
 }
 
+# The path of Node.js 20 or later (DRIO_NODE, else node in PATH), for the
+# tests that run JavaScript; without one the test is skipped, saying that
+# $what needs it.
+sub node_or_skip {
+    my ($what) = @_;
+    my $node = $ENV{DRIO_NODE} && -x $ENV{DRIO_NODE} ? $ENV{DRIO_NODE}
+        : (grep { $_ ne '/node' && -x $_ }
+           map { "$_/node" } split /:/, $ENV{PATH} // '')[0];
+    Test::More::plan(skip_all => 'node not found; install nodejs (20 or '
+        . 'later) or set DRIO_NODE') unless $node;
+    my ($code, $out) = run_command([ $node, '--version' ], timeout => 10);
+    my ($major) = ($out // '') =~ /\Av(\d+)\./;
+    Test::More::plan(skip_all => 'node --version says "'
+        . (($out // '') =~ s/\s+\z//r) . "\"; $what needs node 20 or later")
+        unless $code == 0 && defined $major && $major >= 20;
+    return $node;
+}
+
+# Register an OAuth client with metadata \%meta (POST /oauth/register).
+# Returns the registration answer; dies when registration fails.
+sub register_client {
+    my ($self, $meta) = @_;
+    my $res = $self->request(POST => '/oauth/register', { json => $meta });
+    croak "registering a client failed: $res->{status} $res->{content}"
+        if $res->{status} != 201;
+    return $res->{json};
+}
+
 # Issue another token for an existing account.  Returns the token.
 sub issue_token {
     my ($self, $email, %opt) = @_;

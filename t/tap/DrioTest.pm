@@ -13,8 +13,8 @@ use Exporter 'import';
 use JSON::PP ();
 use Test::More ();
 
-our @EXPORT = qw(is_error is_validation_error is_list_envelope is_uuid
-    json_text $UUID_RE $TIME_RE);
+our @EXPORT = qw(is_error is_validation_error is_oauth_error
+    is_list_envelope is_uuid json_text $UUID_RE $TIME_RE);
 
 our $UUID_RE =
     qr/\A[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}\z/;
@@ -112,6 +112,28 @@ sub is_validation_error {
 
 # is_list_envelope($res, $desc): a 200 JSON body
 # {data (array), page, limit, total (integers), has_more (boolean)}.
+# One test: $res is an RFC 6749 5.2 error, {error, error_description?},
+# with $status and $error, and carries no token.
+sub is_oauth_error {
+    my ($res, $status, $error, $desc) = @_;
+    my $body = $res->{json};
+    my @why;
+    push @why, "status is $res->{status}, not $status"
+        if $res->{status} != $status;
+    if (ref $body ne 'HASH') {
+        push @why, 'body is not a JSON object';
+    } else {
+        push @why, 'error is ' . json_text($body->{error})
+            . ", not \"$error\""
+            if !defined $body->{error} || $body->{error} ne $error;
+        push @why, 'an access_token came with the error'
+            if exists $body->{access_token};
+    }
+    local $Test::Builder::Level = $Test::Builder::Level + 1;
+    Test::More::ok(!@why, $desc)
+        or Test::More::diag(join "\n", @why, "body: $res->{content}");
+}
+
 sub is_list_envelope {
     my ($res, $desc) = @_;
     my $tb = Test::More->builder;
