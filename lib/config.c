@@ -54,6 +54,11 @@ static const struct config_key config_keys[] = {
 	CONFIG_KEY("oidc_issuer", CONFIG_STRING, oidc_issuer, "", 0, 0),
 	CONFIG_KEY("oidc_client_id", CONFIG_STRING, oidc_client_id, "", 0, 0),
 	CONFIG_KEY("oidc_client_secret", CONFIG_STRING, oidc_client_secret, "", 0, 0),
+	CONFIG_KEY("vault_key_file", CONFIG_STRING, vault_key_file, SYSCONFDIR "/drio/vault.key", 0, 0),
+	CONFIG_KEY("outbound_allow_networks", CONFIG_STRING, outbound_allow_networks, "", 0, 0),
+	CONFIG_KEY("outbound_timeout_seconds", CONFIG_INT, outbound_timeout_seconds, "20", 1, 300),
+	CONFIG_KEY("outbound_max_bytes", CONFIG_INT, outbound_max_bytes, "16777216", 1024, 268435456),
+	CONFIG_KEY("templates_dir", CONFIG_STRING, templates_dir, PKGDATADIR "/templates", 0, 0),
 };
 #define CONFIG_NKEYS (sizeof(config_keys) / sizeof(config_keys[0]))
 

@@ -36,6 +36,12 @@ struct config {
 	char *oidc_issuer;          /* upstream OpenID provider, "" for none */
 	char *oidc_client_id;       /* drio's client id there */
 	char *oidc_client_secret;   /* and its secret */
+	char *vault_key_file;       /* the credential vault's key file */
+	char *outbound_allow_networks; /* CIDRs outbound calls may reach
+	                                * despite the SSRF guard, "" for none */
+	long long outbound_timeout_seconds; /* total time of one outbound call */
+	long long outbound_max_bytes;       /* cap on an outbound answer */
+	char *templates_dir;        /* app templates read by drio-admin */
 };
 
 /*
