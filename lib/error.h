@@ -41,6 +41,9 @@ enum error_code {
 	ERR_DATABASE_UNAVAILABLE, /* 503 PostgreSQL cannot be reached */
 	ERR_UPSTREAM_UNAVAILABLE, /* 502 a service drio called did not answer */
 	ERR_CSRF,                 /* 403 a form without its CSRF token */
+	ERR_DESTINATION_NOT_ALLOWED, /* 422 an outbound URL the SSRF guard
+	                              * refuses */
+	ERR_UPSTREAM_TOO_LARGE,   /* 502 an outbound answer over the cap */
 	/* OAuth 2 errors (RFC 6749 5.2, RFC 7591 3.2.2); the code string is
 	 * the protocol's own error string. */
 	ERR_OAUTH_INVALID_REQUEST,
