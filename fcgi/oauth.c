@@ -43,13 +43,6 @@ static const char *const supported_grants[] = { "authorization_code",
 /* ---------------------------------------------------------------- */
 /* Small helpers                                                    */
 
-static void
-json_put_string(json_object *obj, const char *key, const char *value)
-{
-	json_object_object_add(obj, key,
-	    value != NULL ? json_object_new_string(value) : NULL);
-}
-
 static json_object *
 json_string_array(const char *const *items)
 {
@@ -893,6 +886,27 @@ oidc_enabled(const struct config *config)
 	return config->oidc_issuer[0] != '\0';
 }
 
+/* The provider's answers are small JSON documents. */
+#define OIDC_MAX_BYTES (1024 * 1024)
+
+/*
+ * The outbound policy for calls to the provider: the configured one (the
+ * provider's network must be allowed if it is a private one), with
+ * answers capped at OIDC_MAX_BYTES.  Returns 0, or -1 and err.
+ */
+static int
+oidc_policy(struct request *req, struct outbound_policy *policy,
+    struct error *err)
+{
+	if (outbound_policy_from_config(req->config, policy, err) != 0) {
+		log_warn("%s", err->message);
+		return error_set(err, ERR_INTERNAL, NULL);
+	}
+	if (policy->max_bytes > OIDC_MAX_BYTES)
+		policy->max_bytes = OIDC_MAX_BYTES;
+	return 0;
+}
+
 /*
  * Fetch the provider's discovery document and return the string value of
  * key from it (copied into the arena).  Returns NULL and err when the
@@ -904,12 +918,16 @@ oidc_discover(struct request *req, const char *key, struct error *err)
 	const char *issuer = req->config->oidc_issuer;
 	char *url = arena_printf(req->arena,
 	    "%s/.well-known/openid-configuration", issuer);
+	struct outbound_policy policy;
 	struct outbound_response res;
 	json_object *doc, *value;
 	const char *found = NULL;
 
-	if (url == NULL ||
-	    outbound_request("GET", url, NULL, NULL, 0, &res, err) != 0)
+	if (url == NULL)
+		return NULL;
+	if (oidc_policy(req, &policy, err) != 0 ||
+	    outbound_request(&policy, "GET", url, NULL, NULL, 0, &res,
+	    err) != 0)
 		return NULL;
 	doc = res.status == 200 ? json_tokener_parse(res.body) : NULL;
 	outbound_response_free(&res);
@@ -1185,6 +1203,7 @@ oidc_callback(struct request *req, struct error *err)
 	char hash[CRYPTO_SHA256_HEX_LEN + 1], nonce[64], verifier[64];
 	char *next, *form, *basic;
 	char *credentials;
+	struct outbound_policy policy;
 	struct outbound_response res;
 	struct oidc_account acc;
 	json_object *answer = NULL, *claims = NULL;
@@ -1244,7 +1263,8 @@ oidc_callback(struct request *req, struct error *err)
 		    "Content-Type: application/x-www-form-urlencoded",
 		    "Accept: application/json", NULL };
 
-		if (outbound_request("POST", endpoint, headers, form,
+		if (oidc_policy(req, &policy, err) != 0 ||
+		    outbound_request(&policy, "POST", endpoint, headers, form,
 		    strlen(form), &res, err) != 0)
 			return -1;
 	}

@@ -28,6 +28,7 @@
 #include "config.h"
 #include "db.h"
 #include "log.h"
+#include "outbound.h"
 #include "responder.h"
 
 #define RESPONDER_BACKLOG 1024
@@ -434,6 +435,7 @@ responder_main(const struct responder *responder, int argc, char **argv)
 	const char *config_path = NULL, *listen_path = NULL;
 	long long workers = 0;
 	struct config config;
+	struct outbound_policy policy;
 	struct error err = { 0 };
 	int opt, status;
 
@@ -481,6 +483,13 @@ responder_main(const struct responder *responder, int argc, char **argv)
 	if (config_load(&config, config_path, &err) != 0) {
 		fprintf(stderr, "drio-%s: %s\n", responder->name, err.message);
 		error_clear(&err);
+		return 1;
+	}
+	/* A malformed allow list stops the start, not the first call. */
+	if (outbound_policy_from_config(&config, &policy, &err) != 0) {
+		fprintf(stderr, "drio-%s: %s\n", responder->name, err.message);
+		error_clear(&err);
+		config_free(&config);
 		return 1;
 	}
 	if (workers == 0)
