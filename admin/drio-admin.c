@@ -8,6 +8,9 @@
  *   drio-admin [-c PATH] create-account EMAIL [--name NAME] [--password-stdin]
  *   drio-admin [-c PATH] create-workspace NAME --owner EMAIL [--slug SLUG]
  *   drio-admin [-c PATH] issue-token EMAIL --label LABEL [--expires-days N]
+ *   drio-admin [-c PATH] vault-init
+ *   drio-admin [-c PATH] vault-add-key
+ *   drio-admin [-c PATH] vault-rotate [--current-key]
  *
  * Exit status: 0 on success, 1 on failure, 2 on a usage error.
  *
@@ -24,6 +27,7 @@
 #include <openssl/crypto.h>
 
 #include "drio.h"
+#include "admin/vault.h"
 
 #define EXIT_USAGE 2
 #define MIGRATIONS_MAX 1000
@@ -36,7 +40,11 @@ static const char usage_text[] =
     "  check                       database reachable and migrations current\n"
     "  create-account EMAIL [--name NAME] [--password-stdin]\n"
     "  create-workspace NAME --owner EMAIL [--slug SLUG]\n"
-    "  issue-token EMAIL --label LABEL [--expires-days N]\n";
+    "  issue-token EMAIL --label LABEL [--expires-days N]\n"
+    "  vault-init                  create the vault key file\n"
+    "  vault-add-key               add a key; it seals from now on\n"
+    "  vault-rotate [--current-key] re-encrypt stored secrets under a new\n"
+    "                              key (or the current one)\n";
 
 static int
 usage(void)
@@ -728,6 +736,12 @@ main(int argc, char **argv)
 		rc = command_create_workspace(argc, argv, &err);
 	else if (strcmp(command, "issue-token") == 0)
 		rc = command_issue_token(&cfg, argc, argv, &err);
+	else if (strcmp(command, "vault-init") == 0 && argc == 1)
+		rc = admin_vault_init(&cfg, &err);
+	else if (strcmp(command, "vault-add-key") == 0 && argc == 1)
+		rc = admin_vault_add_key(&cfg, &err);
+	else if (strcmp(command, "vault-rotate") == 0)
+		rc = admin_vault_rotate(&cfg, argc, argv, &err);
 	else
 		rc = usage();
 
