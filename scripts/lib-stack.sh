@@ -30,10 +30,11 @@ STACK_BINDIR=                      # where drio-admin and the responders are
 # The responders a stack runs (drio-<group>), each with its nginx upstream
 # in conf/nginx/drio.conf.in, and for each the path stack_wait_healthy asks
 # for (a GET it answers 200 without a token).
-STACK_RESPONDERS=(openapi oauth)
+STACK_RESPONDERS=(openapi oauth api-v3)
 declare -A STACK_HEALTH_PATH=(
 	[openapi]=/openapi/v1/_health
 	[oauth]=/.well-known/oauth-authorization-server
+	[api-v3]=/api/v3/openapi.json
 )
 STACK_PG_RUNNING=0
 declare -A STACK_PIDS=()           # name => pid of each process started
