@@ -14,33 +14,6 @@
 
 #include "drio.h"
 
-/* Roles, strongest first, as stored in members.role. */
-enum role { ROLE_OWNER, ROLE_ADMIN, ROLE_MANAGER, ROLE_NORMAL, ROLE_NONE };
-
-static enum role
-role_parse(const char *text)
-{
-	if (text == NULL)
-		return ROLE_NONE;
-	if (strcmp(text, "owner") == 0)
-		return ROLE_OWNER;
-	if (strcmp(text, "admin") == 0)
-		return ROLE_ADMIN;
-	if (strcmp(text, "manager") == 0)
-		return ROLE_MANAGER;
-	if (strcmp(text, "normal") == 0)
-		return ROLE_NORMAL;
-	return ROLE_NONE;
-}
-
-/* Add key: value as a JSON string, or null when value is NULL. */
-static void
-json_put_string(json_object *obj, const char *key, const char *value)
-{
-	json_object_object_add(obj, key,
-	    value != NULL ? json_object_new_string(value) : NULL);
-}
-
 /* ---------------------------------------------------------------- */
 /* Health and version                                               */
 

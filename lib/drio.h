@@ -7,20 +7,30 @@
 #ifndef DRIO_DRIO_H
 #define DRIO_DRIO_H
 
+#include "access.h"
+#include "appconfig.h"
+#include "appstore.h"
 #include "arena.h"
 #include "auth.h"
 #include "config.h"
 #include "crypto.h"
 #include "db.h"
+#include "draft.h"
 #include "error.h"
 #include "http.h"
 #include "log.h"
 #include "html.h"
+#include "jsonutil.h"
+#include "oas.h"
 #include "outbound.h"
 #include "page.h"
 #include "ratelimit.h"
+#include "release.h"
 #include "responder.h"
 #include "router.h"
+#include "tooldef.h"
 #include "valid.h"
+#include "vault.h"
+#include "yaml.h"
 
 #endif

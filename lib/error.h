@@ -43,6 +43,22 @@ enum error_code {
 	ERR_CSRF,                 /* 403 a form without its CSRF token */
 	ERR_DESTINATION_NOT_ALLOWED, /* 422 an outbound URL the SSRF guard
 	                              * refuses */
+	ERR_APP_NOT_FOUND, /* 404 no such app (or not a member of its workspace) */
+	ERR_AUTH_CONNECTION_NOT_FOUND, /* 404 no such auth connection in the app */
+	ERR_INTEGRATION_NOT_FOUND, /* 404 no such integration in the app */
+	ERR_OPERATION_NOT_FOUND, /* 404 no such operation in the app */
+	ERR_TOOL_NOT_FOUND, /* 404 no such tool in the app */
+	ERR_WIDGET_NOT_FOUND, /* 404 no such widget in the app */
+	ERR_RELEASE_NOT_FOUND, /* 404 no such release of the app */
+	ERR_TEMPLATE_NOT_FOUND, /* 404 no such template */
+	ERR_REVISION_CONFLICT, /* 409 stale expected draft revision */
+	ERR_DRAFT_ALREADY_PUBLISHED, /* 409 lost a concurrent publish */
+	ERR_RELEASE_UNCHANGED, /* 409 publishing an unchanged draft */
+	ERR_IN_USE, /* 409 referenced by other objects */
+	ERR_NAME_TAKEN, /* 409 a name unique in the app is taken */
+	ERR_GONE, /* 410 a retired API */
+	ERR_DRAFT_INVALID, /* 422 publishing a draft that does not validate */
+	ERR_INVALID_OPENAPI, /* 422 an OpenAPI document drio cannot read */
 	ERR_UPSTREAM_TOO_LARGE,   /* 502 an outbound answer over the cap */
 	/* OAuth 2 errors (RFC 6749 5.2, RFC 7591 3.2.2); the code string is
 	 * the protocol's own error string. */

@@ -240,9 +240,12 @@ serve(const struct responder *responder, FCGX_Request *fcgi,
 	}
 	/*
 	 * API routes take JSON and refuse unknown inputs; OAuth routes and
-	 * pages take forms and ignore unknown inputs, as their protocols say.
+	 * pages take forms and ignore unknown inputs, as their protocols say;
+	 * a retired API answers whatever it is sent.
 	 */
-	if (route->kind == ROUTE_API) {
+	if (route->kind == ROUTE_RETIRED) {
+		/* nothing to validate */
+	} else if (route->kind == ROUTE_API) {
 		if (valid_query(&req, route->query, route->nquery,
 		    req.query_values, &err) != 0 ||
 		    (route->nbody > 0 && valid_body(&req, route->body,

@@ -12,6 +12,16 @@
 
 #include "router.h"
 
+/* Is pat a final {name*} parameter? */
+static bool
+is_rest(const char *pat)
+{
+	size_t len = strlen(pat);
+
+	return len >= 4 && pat[0] == '{' && strcmp(pat + len - 2, "*}") == 0 &&
+	    strchr(pat, '/') == NULL;
+}
+
 /*
  * Match one pattern against path.  On a match returns true and, when
  * params is not NULL, stores the parameters.  Both strings start with '/'.
@@ -23,7 +33,34 @@ pattern_match(const char *pattern, const char *path, struct arena *arena,
 	const char *pat = pattern, *p = path;
 	size_t n = 0;
 
-	while (*pat != '\0' && *p != '\0') {
+	while (*pat != '\0') {
+		if (is_rest(pat)) {
+			/*
+			 * {name*}: the rest of the path, possibly empty; after
+			 * a literal it starts a new segment, so /v2{rest*}
+			 * matches /v2 and /v2/x but not /v20.
+			 */
+			if (pat != pattern && pat[-1] != '/' && *p != '\0' &&
+			    *p != '/')
+				return false;
+			if (params != NULL) {
+				if (n >= HTTP_MAX_PATH_PARAMS)
+					return false;
+				params[n].name = arena_strndup(arena, pat + 1,
+				    strlen(pat) - 3);
+				params[n].value = arena_strndup(arena, p,
+				    strlen(p));
+				if (params[n].name == NULL ||
+				    params[n].value == NULL)
+					return false;
+			}
+			n++;
+			pat += strlen(pat);
+			p += strlen(p);
+			break;
+		}
+		if (*p == '\0')
+			break;
 		if (*pat == '{') {
 			const char *close = strchr(pat, '}');
 			const char *colon = memchr(pat, ':', (size_t)(close - pat));
@@ -84,11 +121,13 @@ pattern_match(const char *pattern, const char *path, struct arena *arena,
 	return true;
 }
 
-/* Does a route declared for route_method serve method?  HEAD is GET. */
+/* Does a route declared for route_method serve method?  HEAD is GET;
+ * "*" serves every method. */
 static bool
 method_matches(const char *route_method, const char *method)
 {
 	return strcmp(route_method, method) == 0 ||
+	    strcmp(route_method, "*") == 0 ||
 	    (strcmp(method, "HEAD") == 0 && strcmp(route_method, "GET") == 0);
 }
 

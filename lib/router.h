@@ -5,7 +5,9 @@
  * handler needs checked before it runs: authentication and the declared
  * query and body fields.  Patterns are literal segments and {name}
  * parameters; {name:uuid} matches only a UUID, so a malformed id is a 404
- * like any other unknown path.  A path that matches some pattern under
+ * like any other unknown path; a final {name*} matches the rest of the
+ * path, slashes included, even when empty.  The method "*" serves every
+ * method.  A path that matches some pattern under
  * another method is a 405 with Allow.  HEAD is served by GET routes (the
  * reply then carries headers only), and Allow names it beside GET.
  *
@@ -29,7 +31,8 @@ enum route_auth {
 enum route_kind {
 	ROUTE_API = 0, /* JSON body; unknown inputs refused; ErrorBody */
 	ROUTE_OAUTH,   /* form body; unknown inputs ignored; RFC 6749 errors */
-	ROUTE_PAGE     /* form body; unknown inputs ignored; HTML error page */
+	ROUTE_PAGE,    /* form body; unknown inputs ignored; HTML error page */
+	ROUTE_RETIRED  /* a retired API: inputs never read; ErrorBody */
 };
 
 struct route {

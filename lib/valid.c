@@ -13,10 +13,32 @@
 #include <string.h>
 
 #include "http.h"
+#include "jsonutil.h"
 #include "valid.h"
 
 #define VALID_STRING_MAX_DEFAULT 1024
-#define VALID_JSON_DEPTH         32
+#define VALID_JSON_DEPTH         JSONUTIL_MAX_DEPTH
+
+bool
+valid_is_http_url(const char *s)
+{
+	const char *host;
+	size_t i;
+
+	if (strncmp(s, "https://", 8) == 0)
+		host = s + 8;
+	else if (strncmp(s, "http://", 7) == 0)
+		host = s + 7;
+	else
+		return false;
+	if (*host == '\0' || *host == '/' || *host == '?' || *host == '#' ||
+	    *host == ':' || *host == '@')
+		return false;
+	for (i = 0; s[i] != '\0'; i++)
+		if ((unsigned char)s[i] <= 0x20 || s[i] == 0x7f)
+			return false;
+	return true;
+}
 
 bool
 valid_is_uuid(const char *s)
@@ -214,7 +236,19 @@ valid_text(const struct valid_field *field, const char *where,
 		}
 		break;
 	case VALID_STRING_ARRAY:
-		break; /* arrays are checked by valid_string_array() */
+	case VALID_OBJECT:
+	case VALID_ARRAY:
+		break; /* JSON values are checked by valid_json_value() */
+	case VALID_URL:
+		len = utf8_length(text);
+		if (len > (size_t)(field->max > 0 ? field->max : 2048) ||
+		    !valid_is_http_url(text)) {
+			error_add_detail(err, where, field->name,
+			    "Input should be an absolute http or https URL",
+			    "url_parsing");
+			return -1;
+		}
+		break;
 	case VALID_EMAIL:
 		if (!valid_is_email(text)) {
 			error_add_detail(err, where, field->name,
@@ -304,9 +338,15 @@ valid_params(const struct http_param *params, size_t nparams,
 			error_add_detail(err, where, param->name,
 			    "Parameter given more than once", "duplicate");
 			failed = true;
-		} else if (fields[f].type == VALID_STRING_ARRAY) {
+		} else if (fields[f].type == VALID_STRING_ARRAY ||
+		    fields[f].type == VALID_ARRAY ||
+		    fields[f].type == VALID_OBJECT) {
 			error_add_detail(err, where, param->name,
-			    "Input should be a valid list", "list_type");
+			    fields[f].type == VALID_OBJECT ?
+			    "Input should be a valid object" :
+			    "Input should be a valid list",
+			    fields[f].type == VALID_OBJECT ?
+			    "dict_type" : "list_type");
 			out[f].present = true;
 			failed = true;
 		} else if (valid_text(&fields[f], where, param->value,
@@ -356,14 +396,16 @@ content_type_is_json(const struct request *req)
 	    (type[len] == '\0' || type[len] == ';' || type[len] == ' ');
 }
 
-/* A JSON array of strings, each valid for the field's STRING rules. */
+/*
+ * Check a JSON value against a VALID_ARRAY field: an array of [min, max]
+ * items (max 0: any number).  Returns 0 and sets out, or -1 with the
+ * detail added to err.
+ */
 static int
-valid_string_array(const struct valid_field *field, json_object *value,
+valid_json_array(const struct valid_field *field, json_object *value,
     struct valid_value *out, struct error *err)
 {
-	struct valid_field item = { .name = field->name, .type = VALID_STRING,
-	    .max = 2000 };
-	size_t i, count;
+	size_t count;
 	char msg[96];
 
 	if (!json_object_is_type(value, json_type_array)) {
@@ -372,13 +414,36 @@ valid_string_array(const struct valid_field *field, json_object *value,
 		return -1;
 	}
 	count = json_object_array_length(value);
-	if ((long long)count < field->min || (long long)count > field->max) {
+	if ((long long)count < field->min ||
+	    (field->max > 0 && (long long)count > field->max)) {
 		snprintf(msg, sizeof(msg), "List should have %lld to %lld items",
 		    field->min, field->max);
 		error_add_detail(err, "body", field->name, msg,
 		    (long long)count < field->min ? "too_short" : "too_long");
 		return -1;
 	}
+	out->present = true;
+	out->json = value;
+	return 0;
+}
+
+/*
+ * Check a JSON value against a VALID_STRING_ARRAY field: an array of
+ * [min, max] strings of at most 2000 characters.  Returns 0 and sets
+ * out, or -1 with the detail added to err.
+ */
+static int
+valid_string_array(const struct valid_field *field, json_object *value,
+    struct valid_value *out, struct error *err)
+{
+	struct valid_field item = { .name = field->name, .type = VALID_STRING,
+	    .max = 2000 };
+	size_t i, count;
+
+	if (valid_json_array(field, value, out, err) != 0)
+		return -1;
+	out->present = false;
+	count = json_object_array_length(value);
 	for (i = 0; i < count; i++) {
 		json_object *entry = json_object_array_get_idx(value, i);
 		struct valid_value ignored;
@@ -457,6 +522,21 @@ valid_json_body(struct request *req, const struct valid_field *fields,
 		switch (fields[f].type) {
 		case VALID_STRING_ARRAY:
 			if (valid_string_array(&fields[f], value, &out[f],
+			    err) != 0)
+				failed = true;
+			continue;
+		case VALID_OBJECT:
+			if (!json_object_is_type(value, json_type_object)) {
+				error_add_detail(err, "body", key,
+				    "Input should be a valid object",
+				    "dict_type");
+				failed = true;
+				continue;
+			}
+			out[f].json = value;
+			continue;
+		case VALID_ARRAY:
+			if (valid_json_array(&fields[f], value, &out[f],
 			    err) != 0)
 				failed = true;
 			continue;

@@ -29,8 +29,13 @@ enum valid_type {
 	VALID_ENUM,   /* one of choices */
 	VALID_UUID,   /* canonical 8-4-4-4-12 hex */
 	VALID_EMAIL,  /* local@domain, at most 254 characters */
-	VALID_STRING_ARRAY /* JSON bodies: [min, max] strings, each of at
-	                    * most 2000 characters (json holds the array) */
+	VALID_STRING_ARRAY, /* JSON bodies: [min, max] strings, each of at
+	                     * most 2000 characters (json holds the array) */
+	VALID_OBJECT,  /* JSON bodies: any object (json holds it) */
+	VALID_ARRAY,   /* JSON bodies: an array of [min, max] items (max 0:
+	                * any number; json holds it) */
+	VALID_URL      /* an absolute http or https URL with a host, no
+	                * spaces, at most max (0: 2048) characters */
 };
 
 struct valid_field {
@@ -50,7 +55,8 @@ struct valid_value {
 	const char *str;   /* STRING, ENUM, UUID, EMAIL */
 	long long integer; /* INT */
 	bool boolean;      /* BOOL */
-	json_object *json; /* STRING_ARRAY: the array, owned by the body */
+	json_object *json; /* STRING_ARRAY, OBJECT, ARRAY: the value, owned
+	                    * by the body */
 };
 
 /*
@@ -94,5 +100,8 @@ bool valid_is_uuid(const char *s);
 
 /* Is s an email address drio accepts (local@domain.tld, no spaces)? */
 bool valid_is_email(const char *s);
+
+/* Is s an absolute http(s) URL with a host and no spaces or controls? */
+bool valid_is_http_url(const char *s);
 
 #endif

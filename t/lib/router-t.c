@@ -5,8 +5,12 @@
  * UUIDs (anything else is a 404), unknown paths are 404, and a known path
  * under another method is 405 with Allow.  Matching is strict: a
  * trailing slash, an empty segment, a missing or an extra segment do not
- * match.  Only routes that cannot both match one path are tested; which
- * of two overlapping patterns wins is not part of the contract.
+ * match.  A final {name*} takes the rest of the path, slashes included,
+ * even when empty, and a route declared for "*" serves every method; the
+ * table holds such routes, so every other check also shows that they do
+ * not change how the other routes match.  Only routes that cannot both
+ * match one path are tested; which of two overlapping patterns wins is
+ * not part of the contract.
  *
  * SPDX-License-Identifier: MIT
  */
@@ -38,6 +42,8 @@ enum route_id {
 	ROUTE_MEMBER_INVITE,
 	ROUTE_MEMBER_GET,
 	ROUTE_MEMBER_REMOVE,
+	ROUTE_API_V2_PROXY,
+	ROUTE_FILE_GET,
 	ROUTE__MAX
 };
 
@@ -73,6 +79,12 @@ static const struct route routes[ROUTE__MAX] = {
 	[ROUTE_MEMBER_REMOVE] = { "DELETE",
 	    "/workspaces/{workspace}/members/{member:uuid}", handler,
 	    ROUTE_BEARER, ROUTE_NO_FIELDS, ROUTE_NO_FIELDS,
+	    ROUTE_API },
+	[ROUTE_API_V2_PROXY] = { "*", "/api/v2{rest*}", handler,
+	    ROUTE_PUBLIC, ROUTE_NO_FIELDS, ROUTE_NO_FIELDS,
+	    ROUTE_API },
+	[ROUTE_FILE_GET] = { "GET", "/files/{bucket}/{key*}", handler,
+	    ROUTE_PUBLIC, ROUTE_NO_FIELDS, ROUTE_NO_FIELDS,
 	    ROUTE_API },
 };
 
@@ -266,16 +278,100 @@ test_head(void)
 	is_string("DELETE", err.allow, "... and Allow has no HEAD without GET");
 }
 
+static void
+test_rest(void)
+{
+	static const char *const methods[] = { "GET", "POST", "DELETE",
+	    "HEAD" };
+	static const struct {
+		const char *path, *rest;
+	} cases[] = {
+		{ "/api/v2", "" },
+		{ "/api/v2/", "/" },
+		{ "/api/v2/a/b/c", "/a/b/c" },
+	};
+	char path[64];
+	size_t m, c;
+
+	for (m = 0; m < sizeof(methods) / sizeof(methods[0]); m++)
+		for (c = 0; c < sizeof(cases) / sizeof(cases[0]); c++) {
+			is_int(ROUTE_API_V2_PROXY, match(methods[m],
+			    cases[c].path), "%s %s matches the \"*\" route "
+			    "/api/v2{rest*}", methods[m], cases[c].path);
+			is_string(arena_printf(arena, "rest=%s",
+			    cases[c].rest), joined(), "... with rest \"%s\"",
+			    cases[c].rest);
+		}
+	is_int(ROUTE_API_V2_PROXY, match("PROPFIND", "/api/v2/x"),
+	    "a \"*\" route serves a method no route names");
+	is_int(ROUTE_API_V2_PROXY, match("get", "/api/v2/x"),
+	    "... even one in lower case (any method token at all)");
+	is_int(ROUTE_API_V2_PROXY, match("GET", "/api/v2//x/"),
+	    "{rest*} takes empty segments and a trailing slash");
+	is_string("rest=//x/", joined(), "... and keeps them as they are");
+	is_int(ROUTE_API_V2_PROXY, match("GET", "/api/v2/a b/%2F"),
+	    "{rest*} takes characters decoded from the path");
+	is_string("rest=/a b/%2F", joined(), "... and keeps them");
+
+	/*
+	 * After a literal, {rest*} starts a new segment: "/api/v2{rest*}" is
+	 * /api/v2 and what is below it, never /api/v20.
+	 */
+	is_int(-1, match("GET", "/api/v20"),
+	    "/api/v20 does not match /api/v2{rest*}: rest starts a segment");
+	is_int(ERR_NOT_FOUND, err.code, "... it is a 404");
+	is_int(-1, match("POST", "/api/v2x/y"),
+	    "/api/v2x/y does not match it either");
+	is_int(ERR_NOT_FOUND, err.code, "... a 404 too");
+
+	strcpy(path, "/api/v2/abc");
+	match("GET", path);
+	memset(path, 'x', strlen(path));
+	is_string("rest=/abc", joined(),
+	    "the rest is a copy, not a pointer into the path");
+
+	match("GET", "/api/v1/a");
+	is_int(ERR_NOT_FOUND, err.code,
+	    "a path that differs before {rest*} is 404");
+	match("POST", "/api/v");
+	is_int(ERR_NOT_FOUND, err.code,
+	    "a path shorter than the literal before {rest*} is 404");
+	match("DELETE", "/api");
+	is_int(ERR_NOT_FOUND, err.code, "a prefix of it is 404 too");
+	match("GET", "/API/v2");
+	is_int(ERR_NOT_FOUND, err.code,
+	    "the literal before {rest*} is case-sensitive");
+
+	is_int(ROUTE_FILE_GET, match("GET", "/files/b1/photos/2024/a.jpg"),
+	    "{rest*} after a {name} parameter takes the remaining segments");
+	is_string("bucket=b1|key=photos/2024/a.jpg", joined(),
+	    "... after the parameter, in pattern order");
+	is_int(ROUTE_FILE_GET, match("HEAD", "/files/b1/"),
+	    "HEAD is served by a GET route ending in {rest*}");
+	is_string("bucket=b1|key=", joined(), "... with an empty rest");
+	match("GET", "/files/b1");
+	is_int(ERR_NOT_FOUND, err.code,
+	    "the literal '/' before {rest*} is still required");
+	match("GET", "/files//x");
+	is_int(ERR_NOT_FOUND, err.code,
+	    "an empty {name} before {rest*} still does not match");
+	is_int(-1, match("PUT", "/files/b1/a"),
+	    "a path matching a GET {rest*} route under PUT is refused");
+	is_int(ERR_METHOD_NOT_ALLOWED, err.code, "... with 405");
+	is_string("GET, HEAD", err.allow, "... and Allow: GET, HEAD");
+}
+
 int
 main(void)
 {
-	plan(47);
+	plan(95);
 	if ((arena = arena_new()) == NULL)
 		bail("arena_new failed");
 	test_matches();
 	test_not_found();
 	test_method_not_allowed();
 	test_head();
+	test_rest();
 	error_clear(&err);
 	arena_free(arena);
 	return 0;

@@ -3,15 +3,19 @@
  * the promises of valid.h against hand-built requests and field tables:
  * typed values and defaults on success; on failure one 422 whose details
  * say where ({loc}) and which rule (type, pydantic's names), one detail
- * per problem; a body that is not a JSON object is 400 invalid_json; and
- * the edge cases of valid_is_uuid and valid_is_email.
+ * per problem; a body that is not a JSON object is 400 invalid_json; the
+ * JSON-valued fields (objects, arrays with count bounds) and URLs; the
+ * nesting limit; and the edge cases of valid_is_uuid, valid_is_email and
+ * valid_is_http_url.
  *
  * SPDX-License-Identifier: MIT
  */
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "http.h"
+#include "jsonutil.h"
 #include "valid.h"
 #include "t/tap/basic.h"
 
@@ -19,7 +23,8 @@
 
 static const char *const roles[] = { "owner", "admin", "member", NULL };
 
-enum { Q_NAME, Q_LIMIT, Q_ACTIVE, Q_ROLE, Q_ID, Q_EMAIL, Q_NOTE, Q__MAX };
+enum { Q_NAME, Q_LIMIT, Q_ACTIVE, Q_ROLE, Q_ID, Q_EMAIL, Q_NOTE, Q_CONFIG,
+    Q_ITEMS, Q_URL, Q__MAX };
 static const struct valid_field query_fields[Q__MAX] = {
 	[Q_NAME] = { .name = "name", .type = VALID_STRING, .required = true,
 	    .min = 1, .max = 10 },
@@ -30,9 +35,14 @@ static const struct valid_field query_fields[Q__MAX] = {
 	[Q_ID] = { .name = "id", .type = VALID_UUID },
 	[Q_EMAIL] = { .name = "email", .type = VALID_EMAIL },
 	[Q_NOTE] = { .name = "note", .type = VALID_STRING },
+	[Q_CONFIG] = { .name = "config", .type = VALID_OBJECT },
+	[Q_ITEMS] = { .name = "items", .type = VALID_ARRAY, .min = 0,
+	    .max = 3 },
+	[Q_URL] = { .name = "url", .type = VALID_URL },
 };
 
-enum { B_NAME, B_COUNT, B_ACTIVE, B_ROLE, B_ID, B_EMAIL, B__MAX };
+enum { B_NAME, B_COUNT, B_ACTIVE, B_ROLE, B_ID, B_EMAIL, B_CONFIG, B_ITEMS,
+    B_TAGS, B_URL, B_SHORT_URL, B__MAX };
 static const struct valid_field body_fields[B__MAX] = {
 	[B_NAME] = { .name = "name", .type = VALID_STRING, .required = true,
 	    .min = 1, .max = 10 },
@@ -42,6 +52,12 @@ static const struct valid_field body_fields[B__MAX] = {
 	[B_ROLE] = { .name = "role", .type = VALID_ENUM, .choices = roles },
 	[B_ID] = { .name = "id", .type = VALID_UUID },
 	[B_EMAIL] = { .name = "email", .type = VALID_EMAIL },
+	[B_CONFIG] = { .name = "config", .type = VALID_OBJECT },
+	[B_ITEMS] = { .name = "items", .type = VALID_ARRAY, .min = 1,
+	    .max = 3 },
+	[B_TAGS] = { .name = "tags", .type = VALID_ARRAY }, /* any count */
+	[B_URL] = { .name = "url", .type = VALID_URL },
+	[B_SHORT_URL] = { .name = "short_url", .type = VALID_URL, .max = 30 },
 };
 
 /* The request under test; each check starts a fresh one. */
@@ -465,6 +481,293 @@ test_body_refused(void)
 }
 
 static void
+test_json_values(void)
+{
+	char text[4096];
+	size_t i;
+
+	is_int(0, body("{\"name\": \"a\", \"config\": {\"k\": [1, 2], "
+	    "\"on\": true}}"), "an object for an object field is accepted");
+	ok(bv[B_CONFIG].present, "... and is present");
+	is_json("{\"k\": [1, 2], \"on\": true}", bv[B_CONFIG].json,
+	    "... and is handed over as the JSON value");
+	is_int(0, body("{\"name\": \"a\", \"config\": {}}"),
+	    "an empty object is accepted");
+	ok(bv[B_CONFIG].present && json_object_is_type(bv[B_CONFIG].json,
+	    json_type_object) && json_object_object_length(bv[B_CONFIG].json)
+	    == 0, "... and is handed over empty");
+	is_int(0, body("{\"name\": \"a\", \"config\": null}"),
+	    "null for an optional object field is accepted");
+	ok(!bv[B_CONFIG].present && bv[B_CONFIG].json == NULL,
+	    "... and counts as absent");
+	body_refused("{\"name\": \"a\", \"config\": [1]}",
+	    "body.config:dict_type",
+	    "an array for an object field is refused with \"dict_type\"");
+	body_refused("{\"name\": \"a\", \"config\": \"{}\"}",
+	    "body.config:dict_type",
+	    "a string holding JSON is not an object: \"dict_type\"");
+	body_refused("{\"name\": \"a\", \"config\": 5}",
+	    "body.config:dict_type",
+	    "a number for an object field is refused with \"dict_type\"");
+
+	is_int(0, body("{\"name\": \"a\", \"items\": [1, \"two\", "
+	    "{\"three\": 3}]}"), "an array at its maximum count is accepted, "
+	    "whatever its items are");
+	is_json("[1, \"two\", {\"three\": 3}]", bv[B_ITEMS].json,
+	    "... and is handed over as the JSON value");
+	is_int(0, body("{\"name\": \"a\", \"items\": [null]}"),
+	    "an array at its minimum count is accepted");
+	ok(bv[B_ITEMS].present &&
+	    json_object_array_length(bv[B_ITEMS].json) == 1,
+	    "... and is present with its one item");
+	body_refused("{\"name\": \"a\", \"items\": []}", "body.items:too_short",
+	    "an array with fewer items than min is refused with "
+	    "\"too_short\"");
+	body_refused("{\"name\": \"a\", \"items\": [1, 2, 3, 4]}",
+	    "body.items:too_long",
+	    "an array with more items than max is refused with \"too_long\"");
+	body_refused("{\"name\": \"a\", \"items\": {\"0\": 1}}",
+	    "body.items:list_type",
+	    "an object for an array field is refused with \"list_type\"");
+	body_refused("{\"name\": \"a\", \"items\": \"1, 2\"}",
+	    "body.items:list_type",
+	    "a string for an array field is refused with \"list_type\"");
+	is_int(0, body("{\"name\": \"a\", \"tags\": []}"),
+	    "an array field with max 0 takes an empty array");
+	strcpy(text, "{\"name\": \"a\", \"tags\": [0");
+	for (i = 1; i < 500; i++)
+		strcat(text, ",0");
+	strcat(text, "]}");
+	is_int(0, body(text), "... and one of 500 items (max 0: any number)");
+	ok(bv[B_TAGS].present &&
+	    json_object_array_length(bv[B_TAGS].json) == 500,
+	    "... handed over whole");
+	body_refused("{\"name\": \"a\", \"items\": [], \"config\": [], "
+	    "\"tags\": {}}",
+	    "body.config:dict_type, body.items:too_short, body.tags:list_type",
+	    "JSON-valued fields report one detail each, like the others");
+
+	query_refused("name=a&config=%7B%7D", "query.config:dict_type",
+	    "an object field given in a query string is refused with "
+	    "\"dict_type\"");
+	query_refused("name=a&items=1", "query.items:list_type",
+	    "an array field given in a query string is refused with "
+	    "\"list_type\"");
+}
+
+/* The body {"name": "a", "<field>": "<escaped>"}, written into text. */
+static const char *
+url_body(char *text, size_t size, const char *field, const char *escaped)
+{
+	if ((size_t)snprintf(text, size, "{\"name\": \"a\", \"%s\": \"%s\"}",
+	    field, escaped) >= size)
+		bail("URL body too long for the test buffer");
+	return text;
+}
+
+/*
+ * One test: the URL (written as the inside of a JSON string) is accepted
+ * in the body field "url" and handed over as expected.
+ */
+static void
+url_accepted(const char *escaped, const char *expected, const char *promise)
+{
+	char text[4200];
+	int rc = body(url_body(text, sizeof(text), "url", escaped));
+
+	ok(rc == 0 && bv[B_URL].present && bv[B_URL].str != NULL &&
+	    strcmp(bv[B_URL].str, expected) == 0, "%s", promise);
+	if (rc != 0)
+		diag("url %s: seen %d, %s [%s]", escaped, rc, code_name(),
+		    summary());
+	else if (bv[B_URL].str == NULL || strcmp(bv[B_URL].str, expected))
+		diag("url %s: handed over as %s", escaped,
+		    bv[B_URL].str != NULL ? bv[B_URL].str : "(null)");
+}
+
+/* One test: the URL is refused in the body field with "url_parsing". */
+static void
+url_refused(const char *field, const char *escaped, const char *promise)
+{
+	char text[4200], expected[64];
+
+	snprintf(expected, sizeof(expected), "body.%s:url_parsing", field);
+	body_refused(url_body(text, sizeof(text), field, escaped), expected,
+	    promise);
+}
+
+static void
+test_urls(void)
+{
+	char url[2100], text[200];
+	size_t i;
+
+	url_accepted("http://example.com", "http://example.com",
+	    "an http URL is accepted and handed over");
+	url_accepted("https://example.com", "https://example.com",
+	    "an https URL is accepted");
+	url_accepted("https://example.com:8443", "https://example.com:8443",
+	    "a URL with a port is accepted");
+	url_accepted("https://api.example.com/v1/pets/{id}",
+	    "https://api.example.com/v1/pets/{id}",
+	    "a URL with a path is accepted");
+	url_accepted("https://example.com/search?q=cats&page=2",
+	    "https://example.com/search?q=cats&page=2",
+	    "a URL with a query is accepted");
+	url_accepted("http://127.0.0.1:8080/a/b?c=d#top",
+	    "http://127.0.0.1:8080/a/b?c=d#top",
+	    "a URL with an IP address, port, path, query and fragment is "
+	    "accepted");
+	url_accepted("http://[::1]:8080/", "http://[::1]:8080/",
+	    "a URL with an IPv6 literal host is accepted");
+	url_accepted("https:\\/\\/example.com\\/x", "https://example.com/x",
+	    "JSON escapes in a URL are decoded before the check");
+
+	url_refused("url", "ftp://example.com/file",
+	    "an ftp: URL is refused with \"url_parsing\"");
+	url_refused("url", "mailto:ops@example.com",
+	    "a mailto: URL is refused");
+	url_refused("url", "javascript:alert(1)",
+	    "a javascript: URL is refused");
+	url_refused("url", "/relative/path", "a relative path is refused");
+	url_refused("url", "example.com/path",
+	    "a URL without a scheme is refused");
+	url_refused("url", "//example.com/path",
+	    "a scheme-relative URL is refused");
+	url_refused("url", "http:example.com",
+	    "\"http:\" without \"//\" is refused");
+	url_refused("url", "http://", "\"http://\" without a host is refused");
+	url_refused("url", "https://", "\"https://\" without a host is "
+	    "refused");
+	url_refused("url", "http:///x", "\"http:///x\", an empty host, is "
+	    "refused");
+	url_refused("url", "http://:8080/", "a port without a host is refused");
+	url_refused("url", "http://?q=1", "a query without a host is refused");
+	url_refused("url", "", "the empty string is not a URL");
+	url_refused("url", "http://exa mple.com",
+	    "a space in the host is refused");
+	url_refused("url", "http://example.com/a b",
+	    "a space in the path is refused");
+	url_refused("url", " http://example.com",
+	    "a leading space is refused");
+	url_refused("url", "http://example.com/\\t",
+	    "a tab is refused");
+	url_refused("url", "http://example.com/\\r\\nX-Injected: 1",
+	    "CR LF (header injection) is refused");
+	url_refused("url", "http://example.com/\\u0001",
+	    "a control character is refused");
+	url_refused("url", "http://example.com/\\u007f",
+	    "DEL is refused");
+	body_refused("{\"name\": \"a\", \"url\": 5}", "body.url:string_type",
+	    "a number for a URL is refused with \"string_type\"");
+
+	/* The default limit, 2048 characters. */
+	strcpy(url, "https://example.com/");
+	for (i = strlen(url); i < 2048; i++)
+		url[i] = 'a';
+	url[2048] = '\0';
+	url_accepted(url, url, "a URL of 2048 characters fits the default "
+	    "limit");
+	strcat(url, "a");
+	url_refused("url", url, "a URL of 2049 characters is over the default "
+	    "limit");
+
+	/* A field's own max, counted in characters. */
+	strcpy(url, "https://example.com/0123456789");
+	is_int(0, body(url_body(text, sizeof(text), "short_url", url)),
+	    "a URL of max (30) characters is accepted");
+	strcat(url, "x");
+	url_refused("short_url", url, "a URL of max + 1 characters is refused "
+	    "with \"url_parsing\"");
+	is_int(0, body("{\"name\": \"a\", \"short_url\": \"https://example.com/"
+	    "\\u00e9\\u00e9\\u00e9\\u00e9\\u00e9\\u00e9\\u00e9\\u00e9\\u00e9"
+	    "\\u00e9\"}"), "a URL's length counts characters, not bytes "
+	    "(30 characters, 40 bytes, fit max 30)");
+
+	is_int(0, query("name=a&url=https%3A%2F%2Fexample.com%2Fa%3Fb%3Dc"),
+	    "a URL is accepted in a query string");
+	is_string("https://example.com/a?b=c", qv[Q_URL].str,
+	    "... and handed over decoded");
+	query_refused("name=a&url=ftp%3A%2F%2Fexample.com",
+	    "query.url:url_parsing",
+	    "an ftp: URL in a query string is refused with \"url_parsing\"");
+	query_refused("name=a&url=http%3A%2F%2Fa+b.example",
+	    "query.url:url_parsing",
+	    "a URL with a space in a query string is refused");
+}
+
+/*
+ * A body whose "tags" array nests depth levels in all, counting the body
+ * object itself.  Returns a new string (caller frees).
+ */
+static char *
+nested_body(size_t depth)
+{
+	const char *head = "{\"name\": \"a\", \"tags\": ";
+	size_t i, o;
+	char *text;
+
+	if ((text = malloc(strlen(head) + 2 * depth + 2)) == NULL)
+		sysbail("malloc");
+	strcpy(text, head);
+	o = strlen(text);
+	for (i = 1; i < depth; i++)
+		text[o++] = '[';
+	for (i = 1; i < depth; i++)
+		text[o++] = ']';
+	text[o++] = '}';
+	text[o] = '\0';
+	return text;
+}
+
+static void
+test_nesting(void)
+{
+	char *text;
+
+	text = nested_body(100);
+	is_int(0, body(text), "a body nested 100 deep is accepted");
+	free(text);
+	text = nested_body(JSONUTIL_MAX_DEPTH);
+	is_int(0, body(text), "a body nested %d deep, the limit, is accepted",
+	    JSONUTIL_MAX_DEPTH);
+	free(text);
+	text = nested_body(JSONUTIL_MAX_DEPTH + 1);
+	body_not_object(text, strlen(text), "a body nested one deeper than "
+	    "the limit is refused with 400 invalid_json");
+	free(text);
+	text = nested_body(200);
+	body_not_object(text, strlen(text), "a body nested 200 deep is "
+	    "refused with 400 invalid_json");
+	free(text);
+}
+
+static void
+test_is_http_url(void)
+{
+	ok(valid_is_http_url("https://example.com"),
+	    "an https URL is an http URL");
+	ok(valid_is_http_url("http://localhost:8080/x?y=z"),
+	    "a URL with host, port, path and query is an http URL");
+	ok(!valid_is_http_url(""), "the empty string is not an http URL");
+	ok(!valid_is_http_url("http://"), "a scheme alone is not an http URL");
+	ok(!valid_is_http_url("https:///path"),
+	    "an empty host is not an http URL");
+	ok(!valid_is_http_url("http://#top"),
+	    "a fragment without a host is not an http URL");
+	ok(!valid_is_http_url("ftp://example.com"),
+	    "another scheme is not an http URL");
+	ok(!valid_is_http_url("https//example.com"),
+	    "a scheme without ':' is not an http URL");
+	ok(!valid_is_http_url("http:// example.com"),
+	    "a host starting with a space is not an http URL");
+	ok(!valid_is_http_url("http://example.com\r\n"),
+	    "trailing CR LF is not part of an http URL");
+	ok(!valid_is_http_url("http://exa\x7fmple.com"),
+	    "DEL is not part of an http URL");
+}
+
+static void
 test_is_uuid(void)
 {
 	ok(valid_is_uuid(UUID1), "a canonical lower-case UUID is a UUID");
@@ -538,13 +841,17 @@ test_is_email(void)
 int
 main(void)
 {
-	plan(116);
+	plan(193);
 	test_query_accepted();
 	test_query_refused();
 	test_body_accepted();
 	test_body_refused();
+	test_json_values();
+	test_urls();
+	test_nesting();
 	test_is_uuid();
 	test_is_email();
+	test_is_http_url();
 	http_request_end(&req);
 	error_clear(&err);
 	return 0;
