@@ -57,11 +57,16 @@ use constant STOP_WAIT  => $ENV{DRIO_TEST_VALGRIND} ? 60 : 10;
 # The responders a stack runs unless told otherwise, and for each the path
 # of a GET it answers 200 without a token once it is up (start() and
 # restart_responders() wait for every one of them through nginx).
-use constant DEFAULT_RESPONDERS => [ 'openapi', 'oauth' ];
+use constant DEFAULT_RESPONDERS => [ 'openapi', 'oauth', 'api-v3' ];
 my %HEALTH_PATH = (
-    openapi => '/openapi/v1/_health',
-    oauth   => '/.well-known/oauth-authorization-server',
+    openapi  => '/openapi/v1/_health',
+    oauth    => '/.well-known/oauth-authorization-server',
+    'api-v3' => '/api/v3/openapi.json',
 );
+
+# The networks a stack lets outbound calls reach unless told otherwise:
+# loopback, where fixtures such as the test OpenID provider listen.
+use constant DEFAULT_OUTBOUND_ALLOW => '127.0.0.0/8, ::1/128';
 
 my $SANITIZER_RE = qr/AddressSanitizer|LeakSanitizer|runtime\ error:
     |UndefinedBehaviorSanitizer|^==\d+==\ (?:Invalid|Conditional|Use\ of
@@ -253,12 +258,15 @@ sub _stop_group {
 
 # --- starting ---------------------------------------------------------------
 
-# Start a stack.  Options: responders (default ['openapi', 'oauth']: the
-# programs drio-NAME in DRIO_BUILDDIR), instances (default 2), env (extra
-# environment for the responders), nginx (default true; false starts no
-# nginx and no responders).  Calls skip_all when a prerequisite is missing
-# and BAIL_OUT, with the relevant log, when something fails to start (a
-# responder's program missing included).
+# Start a stack.  Options: responders (default ['openapi', 'oauth',
+# 'api-v3']: the programs drio-NAME in DRIO_BUILDDIR), instances (default
+# 2), env (extra environment for the responders), nginx (default true;
+# false starts no nginx and no responders), outbound_allow (the networks
+# outbound calls may reach despite the SSRF guard,
+# DRIO_OUTBOUND_ALLOW_NETWORKS; default loopback, where the tests'
+# fixtures listen; '' for none).  Calls skip_all when a prerequisite is
+# missing and BAIL_OUT, with the relevant log, when something fails to
+# start (a responder's program missing included).
 sub start {
     my ($class, %opt) = @_;
     my $bindir = _pg_bindir();
@@ -286,6 +294,7 @@ sub start {
             ? [ @{ $opt{responders} // DEFAULT_RESPONDERS } ] : [],
         instances  => $opt{instances} // 2,
         extra_env  => $opt{env} // {},
+        outbound_allow => $opt{outbound_allow} // DEFAULT_OUTBOUND_ALLOW,
         procs      => {},    # "openapi-1" => pid
         spawned    => [],    # [pid, log, reaped] of spawn()ed processes
         stopped    => 0,
@@ -439,6 +448,7 @@ sub env {
         DRIO_DATABASE_URL => $self->{dsn},
         DRIO_SQL_DIR      => srcdir() . '/sql',
         DRIO_WORKERS      => 2,
+        DRIO_OUTBOUND_ALLOW_NETWORKS => $self->{outbound_allow},
     );
     $env{DRIO_PUBLIC_URL} = $self->public_url if $self->{http_port};
     return { %env, %{ $self->{extra_env} }, %more };
