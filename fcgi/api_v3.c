@@ -338,8 +338,12 @@ tool_import_body_run(void *ctx, const struct draft_state *draft,
 	(void)draft;
 	json_object_put(ti->report);  /* a retried transaction starts over */
 	ti->report = NULL;
-	return appstore_import_tools(ti->app_id, ti->integration_id,
-	    ti->refs, &ti->report, err);
+	if (appstore_import_tools(ti->app_id, ti->integration_id, ti->refs,
+	    &ti->report, err) != 0)
+		return -1;
+	/* Nothing created: no new revision (the report stands). */
+	return json_object_array_length(json_get_array(ti->report,
+	    "created")) == 0 ? 1 : 0;
 }
 
 static int
@@ -355,8 +359,6 @@ tools_import(struct request *req, struct error *err)
 	struct app_access access;
 	struct draft_state state;
 	bool all = b[IMPORT_ALL].present && b[IMPORT_ALL].boolean;
-	bool any;
-	json_object *app;
 
 	if (app_access(req, ROLE_MANAGER, &access, err) != 0)
 		return -1;
@@ -371,28 +373,9 @@ tools_import(struct request *req, struct error *err)
 		return -1;
 	ti.app_id = access.app_id;
 	w.app_id = access.app_id;
-	if (appstore_import_would_create(access.app_id, ti.integration_id,
-	    ti.refs, &any, err) != 0)
+	if (draft_write(&w, &state, err) != 0) {
+		json_object_put(ti.report);
 		return -1;
-	if (any) {
-		if (draft_write(&w, &state, err) != 0) {
-			json_object_put(ti.report);
-			return -1;
-		}
-	} else {
-		/* Nothing to create: report without a write or a revision. */
-		if (appstore_app_get(access.app_id, &app, err) != 0)
-			return -1;
-		state.revision = json_object_get_int64(json_object_object_get(
-		    json_get_object(app, "draft"), "revision"));
-		json_object_put(app);
-		if (w.expected >= 0 && w.expected != state.revision)
-			return error_set(err, ERR_REVISION_CONFLICT, "The draft"
-			    " is at revision %lld, not %lld.", state.revision,
-			    w.expected);
-		if (appstore_import_tools(access.app_id, ti.integration_id,
-		    ti.refs, &ti.report, err) != 0)
-			return -1;
 	}
 	json_put_int(ti.report, "draft_revision", state.revision);
 	return reply_with_etag(req, 200, ti.report, state.revision, err);

@@ -705,26 +705,6 @@ import_candidates_fetch(const char *app_id, const char *integration_id,
 	return db_exec(&import_candidates, 3, params, res, err);
 }
 
-int
-appstore_import_would_create(const char *app_id, const char *integration_id,
-    json_object *refs, bool *any, struct error *err)
-{
-	PGresult *res;
-	int i;
-
-	*any = false;
-	if (import_candidates_fetch(app_id, integration_id, refs, &res,
-	    err) != 0)
-		return -1;
-	for (i = 0; i < PQntuples(res); i++)
-		if (db_value(res, i, 1) != NULL &&
-		    strcmp(db_value(res, i, 3), "active") == 0 &&
-		    db_value(res, i, 4) == NULL)
-			*any = true;
-	PQclear(res);
-	return 0;
-}
-
 /* The id of the tool in created made from operation op_id, or NULL. */
 static const char *
 imported_now(json_object *created, const char *op_id)

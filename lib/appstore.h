@@ -149,13 +149,4 @@ int appstore_tool_create_from_operation(const char *app_id,
 int appstore_import_tools(const char *app_id, const char *integration_id,
     json_object *refs, json_object **report, struct error *err);
 
-/*
- * Would appstore_import_tools create anything?  Outside any write: lets a
- * caller skip a write (and a revision) that would change nothing.
- * Returns 0 with *any, or -1 and err.
- */
-int appstore_import_would_create(const char *app_id,
-    const char *integration_id, json_object *refs, bool *any,
-    struct error *err);
-
 #endif

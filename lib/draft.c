@@ -5,6 +5,7 @@
  * SPDX-License-Identifier: MIT
  */
 #include <ctype.h>
+#include <stdbool.h>
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -108,7 +109,6 @@ draft_begin_write(const char *app_id, long long expected,
 	char expected_text[24];
 	const char *params[] = { app_id, expected >= 0 ? expected_text : NULL,
 	    account_id };
-	json_object *details;
 	PGresult *res;
 	long long current;
 
@@ -133,6 +133,14 @@ draft_begin_write(const char *app_id, long long expected,
 	}
 	current = db_int(res, 0, 0);
 	PQclear(res);
+	return draft_conflict(err, expected, current);
+}
+
+int
+draft_conflict(struct error *err, long long expected, long long current)
+{
+	json_object *details;
+
 	error_set(err, ERR_REVISION_CONFLICT, "The draft is at revision %lld,"
 	    " not %lld.", current, expected);
 	error_hint(err, "Read the draft again, reapply your change and send"
@@ -150,6 +158,7 @@ draft_begin_write(const char *app_id, long long expected,
 struct draft_write_run {
 	const struct draft_write *w;
 	struct draft_state state;
+	bool unchanged;            /* body found nothing to change */
 };
 
 static int
@@ -158,10 +167,19 @@ draft_write_transaction(void *ctx, struct error *err)
 	struct draft_write_run *run = ctx;
 	const struct draft_write *w = run->w;
 
+	int rc;
+
+	run->unchanged = false;
 	if (draft_begin_write(w->app_id, w->expected, w->account_id,
 	    &run->state, err) != 0)
 		return -1;
-	return w->body(w->ctx, &run->state, err);
+	rc = w->body(w->ctx, &run->state, err);
+	if (rc == 1) {
+		/* Roll the revision back with everything else. */
+		run->unchanged = true;
+		return error_set(err, ERR_CONFLICT, "nothing changed");
+	}
+	return rc;
 }
 
 int
@@ -171,8 +189,12 @@ draft_write(const struct draft_write *w, struct draft_state *out,
 	struct draft_write_run run = { .w = w };
 
 	if (db_transaction(DB_READ_COMMITTED, draft_write_transaction, &run,
-	    err) != 0)
-		return -1;
+	    err) != 0) {
+		if (!run.unchanged)
+			return -1;
+		error_clear(err);
+		run.state.revision--;   /* the lock held it there */
+	}
 	if (out != NULL)
 		*out = run.state;
 	return 0;

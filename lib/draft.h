@@ -55,18 +55,28 @@ struct draft_write {
 	long long expected;        /* expected revision, -1: any */
 	const char *account_id;    /* the writer */
 	int (*body)(void *ctx, const struct draft_state *draft,
-	    struct error *err);    /* the change itself */
+	    struct error *err);    /* the change itself: 0 done, 1 nothing
+	                            * changed, -1 failed */
 	void *ctx;
 };
 
 /*
  * Run one write in its own transaction: draft_begin_write(), then
  * w->body.  When body fails nothing of the write remains, the revision
- * included.  Returns 0 with the new state in out (may be NULL), or -1
- * and err.
+ * included.  When body returns 1 (it found nothing to change) the
+ * transaction is rolled back too and the draft keeps its revision: a
+ * write that changes nothing does not make a new revision.  Returns 0
+ * with the resulting state in out (may be NULL), or -1 and err.
  */
 int draft_write(const struct draft_write *w, struct draft_state *out,
     struct error *err);
+
+/*
+ * Set err to ERR_REVISION_CONFLICT for a draft at current when expected
+ * was sent, with details {expected_revision, current_revision}.
+ * Returns -1.
+ */
+int draft_conflict(struct error *err, long long expected, long long current);
 
 /*
  * Set the reply's ETag to the revision.  Returns 0, or -1 and err.

@@ -9,6 +9,7 @@
 
 #include "appconfig.h"
 #include "db.h"
+#include "draft.h"
 #include "jsonutil.h"
 #include "page.h"
 #include "release.h"
@@ -121,9 +122,7 @@ publish_transaction(void *ctx, struct error *err)
 			goto out;
 		}
 		if (rq->expected >= 0 && db_int(res, 0, 0) != rq->expected) {
-			error_set(err, ERR_REVISION_CONFLICT, "The draft is at"
-			    " revision %lld, not %lld.", db_int(res, 0, 0),
-			    rq->expected);
+			draft_conflict(err, rq->expected, db_int(res, 0, 0));
 			goto out;
 		}
 		PQclear(res);
