@@ -38,7 +38,7 @@ parse_if_match(const char *value, long long *revision)
 		p += 2;
 	if (*p == '"')
 		p++;
-	while (isdigit((unsigned char)p[n]) && n < sizeof(digits) - 1) {
+	while (n < sizeof(digits) - 1 && isdigit((unsigned char)p[n])) {
 		digits[n] = p[n];
 		n++;
 	}

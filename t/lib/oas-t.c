@@ -846,7 +846,8 @@ test_schemas(void)
 	    "'h':{'type':'string','description':'a leaf'},"
 	    "'i':{},'j':{},'k':{},"
 	    "'l':{'type':'object','properties':{'kids':{'type':'array',"
-	    "'items':{'type':'object','description':'(recursive: Tree/Node)'}}}}"
+	    "'items':{'type':'object','description':"
+	    "'(recursive: Tree/Node)'}}}}"
 	    "}", at(operations, "/0/input_schema/properties"),
 	    "schemas become JSON Schema 2020-12: nullable joins the type "
 	    "(and the enum), example becomes examples unless there are "
