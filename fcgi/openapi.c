@@ -117,55 +117,19 @@ static const struct db_statement sessions_count = {
 	"   AND (expires_at IS NULL OR expires_at > now())"
 };
 
-/*
- * Run a page query whose last column is count(*) OVER (), and find the
- * total even when the page is past the end (then the page has no rows and
- * count_stmt tells).  Returns 0 with *res and *total, or -1 and err.
- */
-static int
-page_query(const struct db_statement *page_stmt,
-    const struct db_statement *count_stmt, const char *owner_id,
-    long long page, long long limit, PGresult **res, long long *total,
-    struct error *err)
-{
-	char limit_text[24], offset_text[24];
-	const char *params[] = { owner_id, limit_text, offset_text };
-	PGresult *count_res;
-
-	snprintf(limit_text, sizeof(limit_text), "%lld", limit);
-	snprintf(offset_text, sizeof(offset_text), "%lld",
-	    page_offset(page, limit));
-	if (db_exec(page_stmt, 3, params, res, err) != 0)
-		return -1;
-	if (PQntuples(*res) > 0) {
-		*total = db_int(*res, 0, PQnfields(*res) - 1);
-		return 0;
-	}
-	*total = 0;
-	if (page == 1)
-		return 0;
-	if (db_exec(count_stmt, 1, params, &count_res, err) != 0) {
-		PQclear(*res);
-		*res = NULL;
-		return -1;
-	}
-	*total = db_int(count_res, 0, 0);
-	PQclear(count_res);
-	return 0;
-}
-
 static int
 sessions_list(struct request *req, struct error *err)
 {
 	long long page = req->query_values[SESSIONS_PAGE].integer;
 	long long limit = req->query_values[SESSIONS_LIMIT].integer;
+	const char *params[] = { req->identity.account_id, NULL, NULL };
 	json_object *data;
 	PGresult *res;
 	long long total;
 	int i;
 
-	if (page_query(&sessions_page, &sessions_count,
-	    req->identity.account_id, page, limit, &res, &total, err) != 0)
+	if (page_fetch(&sessions_page, &sessions_count, params, 3, page, limit,
+	    &res, &total, err) != 0)
 		return -1;
 	data = json_object_new_array();
 	for (i = 0; i < PQntuples(res); i++) {

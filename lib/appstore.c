@@ -15,9 +15,6 @@
 #include "tooldef.h"
 #include "valid.h"
 
-/* Print a long long for a statement parameter. */
-#define INT_TEXT(buf, value) snprintf((buf), sizeof(buf), "%lld", (value))
-
 /* ---------------------------------------------------------------- */
 /* Apps                                                             */
 
@@ -34,7 +31,6 @@
 	" LEFT JOIN LATERAL (SELECT number, checksum, published_at"       \
 	"   FROM releases r WHERE r.app_id = a.id"                        \
 	"  ORDER BY number DESC LIMIT 1) lr ON true"
-#define APP_NCOLUMNS 24
 
 static json_object *
 app_from_row(const PGresult *res, int row)
@@ -104,44 +100,6 @@ static const struct db_statement apps_count = {
 	"   AND ($4::text IS NULL OR a.mode = $4)"
 	"   AND ($5::text IS NULL OR a.tags @> ARRAY[$5::text])"
 };
-
-/*
- * Run a page statement whose last column is count(*) OVER () and whose
- * last two parameters are limit and offset, and find the total even past
- * the end (then count_stmt, with the same first nparams - 2 parameters,
- * tells).  Returns 0 with *res and *total, or -1 and err.
- */
-static int
-page_fetch(const struct db_statement *page_stmt,
-    const struct db_statement *count_stmt, const char **params, int nparams,
-    long long page, long long limit, PGresult **res, long long *total,
-    struct error *err)
-{
-	char limit_text[24], offset_text[24];
-	PGresult *count_res;
-
-	INT_TEXT(limit_text, limit);
-	INT_TEXT(offset_text, page_offset(page, limit));
-	params[nparams - 2] = limit_text;
-	params[nparams - 1] = offset_text;
-	if (db_exec(page_stmt, nparams, params, res, err) != 0)
-		return -1;
-	*total = 0;
-	if (PQntuples(*res) > 0) {
-		*total = db_int(*res, 0, PQnfields(*res) - 1);
-		return 0;
-	}
-	if (page == 1)
-		return 0;
-	if (db_exec(count_stmt, nparams - 2, params, &count_res, err) != 0) {
-		PQclear(*res);
-		*res = NULL;
-		return -1;
-	}
-	*total = db_int(count_res, 0, 0);
-	PQclear(count_res);
-	return 0;
-}
 
 int
 appstore_apps_list(const struct app_filter *f, json_object **list,
@@ -295,7 +253,6 @@ appstore_integration_get(const char *app_id, const char *integration_id,
 	" drio_rfc3339(o.removed_at),"                                    \
 	" coalesce((SELECT jsonb_agg(t.id ORDER BY t.name) FROM tools t"  \
 	"   WHERE t.operation_id = o.id), '[]')"
-#define OPERATION_NCOLUMNS 18
 
 static json_object *
 operation_from_row(const PGresult *res, int row)

@@ -10,6 +10,8 @@
 
 #include <json-c/json.h>
 
+#include "db.h"
+
 #define PAGE_MAX      100000
 #define PAGE_LIMIT_MAX 200
 
@@ -30,5 +32,18 @@ json_object *page_envelope(json_object *data, long long page,
 
 /* The row offset of a page: (page - 1) * limit.  Can't fail. */
 long long page_offset(long long page, long long limit);
+
+/*
+ * Run page_stmt, whose last column is count(*) OVER () and whose last two
+ * of nparams parameters are filled here with limit and offset, and find
+ * the total even past the end (then count_stmt, taking the first
+ * nparams - 2 parameters, tells).  The last two entries of params point
+ * at this function's own buffers afterwards: do not use them.  Returns 0
+ * with *res (caller clears) and *total, or -1 and err.
+ */
+int page_fetch(const struct db_statement *page_stmt,
+    const struct db_statement *count_stmt, const char **params, int nparams,
+    long long page, long long limit, PGresult **res, long long *total,
+    struct error *err);
 
 #endif

@@ -258,31 +258,16 @@ int
 release_list(const char *app_id, long long page, long long limit,
     json_object **list, long long *total, struct error *err)
 {
-	char limit_text[24], offset_text[24];
-	const char *params[] = { app_id, limit_text, offset_text };
+	const char *params[] = { app_id, NULL, NULL };
 	PGresult *res;
 	int i;
 
-	snprintf(limit_text, sizeof(limit_text), "%lld", limit);
-	snprintf(offset_text, sizeof(offset_text), "%lld",
-	    page_offset(page, limit));
-	if (db_exec(&releases_page, 3, params, &res, err) != 0)
+	if (page_fetch(&releases_page, &releases_count, params, 3, page, limit,
+	    &res, total, err) != 0)
 		return -1;
 	*list = json_object_new_array();
 	for (i = 0; i < PQntuples(res); i++)
 		json_object_array_add(*list, release_from_row(res, i));
-	if (PQntuples(res) > 0) {
-		*total = db_int(res, 0, 10);
-		PQclear(res);
-		return 0;
-	}
-	PQclear(res);
-	if (db_exec(&releases_count, 1, params, &res, err) != 0) {
-		json_object_put(*list);
-		*list = NULL;
-		return -1;
-	}
-	*total = db_int(res, 0, 0);
 	PQclear(res);
 	return 0;
 }
