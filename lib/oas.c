@@ -133,7 +133,8 @@ utf8_prefix_chars(const char *s, size_t max_chars)
 	size_t i, chars = 0;
 
 	for (i = 0; s[i] != '\0'; i++)
-		if (((unsigned char)s[i] & 0xc0) != 0x80 && chars++ == max_chars)
+		if (((unsigned char)s[i] & 0xc0) != 0x80 &&
+		    chars++ == max_chars)
 			break;
 	return i;
 }
@@ -796,9 +797,10 @@ schema_rewrite(struct oas_ctx *ctx, json_object *schema, json_object *out)
 			if (put(ctx, out, "type", types) == -1)
 				return -1;
 		} else if (json_object_is_type(type, json_type_array)) {
-			json_object *null_string = json_object_new_string("null");
+			json_object *null_string;
 
-			if (null_string == NULL)
+			if ((null_string = json_object_new_string("null")) ==
+			    NULL)
 				return oom(ctx);
 			if (array_has(type, null_string))
 				json_object_put(null_string);
@@ -1952,8 +1954,8 @@ info_read(struct oas_ctx *ctx, json_object *doc, struct oas_info *info)
 		    (size_t)(close - p - 1) < sizeof(name)) {
 			memcpy(name, p + 1, (size_t)(close - p - 1));
 			name[close - p - 1] = '\0';
-			if (variables != NULL && (variable = get_object(variables,
-			    name)) != NULL)
+			if (variables != NULL &&
+			    (variable = get_object(variables, name)) != NULL)
 				value = get_string(variable, "default");
 			if (value != NULL)
 				p = close;
@@ -1967,8 +1969,8 @@ info_read(struct oas_ctx *ctx, json_object *doc, struct oas_info *info)
 			mark = where_push(ctx, "servers");
 			where_push(ctx, "0");
 			where_push(ctx, "url");
-			r = warn(ctx, "The server URL is longer than %zu bytes; "
-			    "it is left out.", size - 1);
+			r = warn(ctx, "The server URL is longer than %zu "
+			    "bytes; it is left out.", size - 1);
 			where_pop(ctx, mark);
 			return r;
 		}
@@ -2038,8 +2040,8 @@ path_read(struct oas_ctx *ctx, const char *path, json_object *item,
 				goto out;
 			}
 			mark = where_push(ctx, method);
-			r = operation_build(ctx, path, method, op, &shared, used,
-			    ops);
+			r = operation_build(ctx, path, method, op, &shared,
+			    used, ops);
 			where_pop(ctx, mark);
 			if (r == -1)
 				goto out;

@@ -18,10 +18,13 @@
  *      "body_content_type": null}
  *
  * Every local $ref is resolved into a copy; cycles and nesting deeper
- * than OAS_SCHEMA_DEPTH_MAX are cut, and OAS_NODES_MAX bounds what a
- * hostile document can make drio build.  What cannot be used (cookie
- * parameters, references to other files, unknown media types, duplicate
- * operationIds) is skipped with a warning that points into the document.
+ * than OAS_SCHEMA_DEPTH_MAX are cut.  OAS_NODES_MAX bounds what a
+ * hostile document can make drio build: each JSON value costs some 400
+ * bytes, so a document that expands past it fails having used about
+ * 400 MB at most.  What cannot be used (cookie parameters, references to
+ * other files, unknown media types, TRACE operations) or has to be
+ * changed (duplicate keys, recursive schemas, undeclared path variables)
+ * gets a warning that points into the document.
  *
  * SPDX-License-Identifier: MIT
  */
@@ -54,6 +57,19 @@ struct oas_info {
 /*
  * Discover the operations of the OpenAPI 3.0 or 3.1 document doc
  * (borrowed, not changed) and describe the document in info.
+ *
+ * An operation's key is its operationId, trimmed, or else derived from
+ * method and path ("GET /users/{id}/repos" is get_users_by_id_repos); a
+ * key already taken gets "_2", "_3", ...  Its inputs are the path item's
+ * parameters merged with its own (the operation's win), cookies and the
+ * Accept, Content-Type and Authorization headers left out, a name used
+ * twice becoming "<in>_<name>" the second time; then the request body,
+ * in the first of JSON, a URL-encoded form, multipart and anything else:
+ * a plain object's properties become inputs of their own (required when
+ * the schema and the body both say so), any other body one input
+ * "body" (or "request_body").  Schemas become JSON Schema 2020-12:
+ * nullable joins the type, example becomes examples, xml, externalDocs
+ * and discriminator go, readOnly properties leave request bodies.
  *
  * Returns 0 with *operations a new JSON array of operation objects (the
  * keys of each are listed above; "parameters" maps every input_schema

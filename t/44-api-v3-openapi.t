@@ -1,0 +1,814 @@
+#!/usr/bin/perl
+# 44-api-v3-openapi.t: docs/openapi/api-v3.json, the OpenAPI 3.1 document
+# of the management API v3, tells the truth.
+#
+# - GET /api/v3/openapi.json serves exactly that file, without a token.
+# - Every route of the responder's table (fcgi/api_v3.c, v3_routes[]) is
+#   documented with its method, its authentication and exactly the query
+#   and body fields its valid_field tables declare (types, bounds,
+#   defaults, enums); every documented operation is a route.
+# - Every documented operation is served: each is requested on a real
+#   stack, with a token and ids seeded through SQL, and answers neither
+#   404 not_found nor 405; its status is one the document lists, its body
+#   matches the schema documented for that status (a small JSON Schema
+#   check below), and ETag is sent exactly where documented.  Every GET is
+#   asked again with each documented query parameter set to its example.
+# - @readme/openapi-parser, a validator drio did not write, accepts the
+#   document (t/interop/validate-openapi.mjs; needs node 20 or later and
+#   `npm ci --prefix t/interop`, else that part is skipped).
+#
+# SPDX-License-Identifier: MIT
+
+use strict;
+use warnings;
+
+use B ();
+use File::Spec;
+use JSON::PP ();
+use Test::More;
+use DrioStack;
+use DrioTest;
+
+my $src = DrioStack::srcdir();
+my $doc_file = "$src/docs/openapi/api-v3.json";
+
+sub slurp {
+    my ($path) = @_;
+    open my $fh, '<', $path or BAIL_OUT("cannot read $path: $!");
+    local $/;
+    my $text = <$fh>;
+    close $fh;
+    return $text;
+}
+
+my $doc = eval { JSON::PP->new->decode(slurp($doc_file)) }
+    or BAIL_OUT("$doc_file is not JSON: $@");
+
+# Started first: without PostgreSQL or nginx the whole file is skipped.
+my $stack = DrioStack->start(responders => ['api-v3']);
+
+is($doc->{openapi}, '3.1.0', 'the document is OpenAPI 3.1.0');
+
+# The operations of a path item, in this order; "*" routes serve them all
+# (TRACE never reaches a responder: nginx refuses it).
+my @METHODS = qw(get put post delete options head patch);
+
+# --- the document -----------------------------------------------------------
+
+# The node a local $ref ("#/a/b") points at.
+sub pointer {
+    my ($ref) = @_;
+    my $node = $doc;
+    die "not a local reference: $ref\n" unless $ref =~ s{\A#/}{};
+    for my $token (split m{/}, $ref) {
+        $token =~ s/~1/\//g;
+        $token =~ s/~0/~/g;
+        die "dangling reference #/$ref\n"
+            unless ref $node eq 'HASH' && exists $node->{$token};
+        $node = $node->{$token};
+    }
+    return $node;
+}
+
+# $node with its $refs followed.
+sub deref {
+    my ($node) = @_;
+    $node = pointer($node->{'$ref'})
+        while ref $node eq 'HASH' && defined $node->{'$ref'};
+    return $node;
+}
+
+# Every documented operation: {path, method, op, params (path-level and
+# operation-level, dereferenced, by "in/name")}.
+my @operations;
+for my $path (sort keys %{ $doc->{paths} }) {
+    my $item = $doc->{paths}{$path};
+    for my $method (@METHODS, 'trace') {
+        my $op = $item->{$method} or next;
+        my %params;
+        for my $p (@{ $item->{parameters} // [] },
+            @{ $op->{parameters} // [] }) {
+            my $param = deref($p);
+            $params{"$param->{in}/$param->{name}"} = $param;
+        }
+        push @operations, { path => $path, method => $method, op => $op,
+            params => \%params, id => $op->{operationId} // "$method $path" };
+    }
+}
+cmp_ok(scalar @operations, '>=', 16, 'the document has operations');
+
+# --- the route table --------------------------------------------------------
+
+my $c = slurp("$src/fcgi/api_v3.c");
+my $page_h = slurp("$src/lib/page.h");
+
+# Object-like macros whose value is strings and names (V3, APP) or a
+# number (PAGE_MAX), and the one function-like macro the field tables use.
+my %macro;
+my $c_token = qr/(?:\w+|"[^"]*")/;
+for my $text ($c, $page_h) {
+    while ($text =~ /^\#define [ \t]+ (\w+) [ \t]+
+            ($c_token (?:[ \t]+ $c_token)*) [ \t]*$/mgx) {
+        $macro{$1} = $2;
+    }
+}
+my ($page_fields) = $page_h =~
+    /#define\s+PAGE_QUERY_FIELDS\(default_limit\)((?:[^\n]*\\\n)+[^\n]*)/
+    or BAIL_OUT('lib/page.h has no PAGE_QUERY_FIELDS');
+$page_fields =~ s/\\\n/ /g;
+
+# The text of a C string expression: "a" V3 "b" with macros expanded.
+sub c_string {
+    my ($expr) = @_;
+    my $out = '';
+    for my $token ($expr =~ /("[^"]*"|\w+)/g) {
+        if ($token =~ /\A"(.*)"\z/s) {
+            $out .= $1;
+        } else {
+            defined $macro{$token} or die "unknown macro $token\n";
+            $out .= c_string($macro{$token});
+        }
+    }
+    return $out;
+}
+
+# A C constant: 20, (20), 1000000000000LL, PAGE_MAX, true.
+sub c_value {
+    my ($text) = @_;
+    $text =~ s/\A\s*\(?\s*|\s*\)?\s*\z//g;
+    $text = $macro{$text} while defined $macro{$text};
+    return 1 if $text eq 'true';
+    return 0 if $text eq 'false';
+    $text =~ s/(?<=\d)[LlUu]+\z//;
+    return $text;
+}
+
+# NULL-terminated string arrays: the enum choices.
+my %choices;
+while ($c =~ /static const char \*const (\w+)\[\] = \{(.*?)\};/sg) {
+    my ($name, $body) = ($1, $2);
+    $choices{$name} = [ $body =~ /"([^"]*)"/g ];
+}
+
+# The valid_field tables: name => [ {name, type, required, min, max,
+# choices, default}, ... ] in table order.
+my %fields;
+while ($c =~ /static const struct valid_field (\w+)\[\] = \{(.*?)\n\};/sg) {
+    my ($table, $body) = ($1, $2);
+    $body =~ s/PAGE_QUERY_FIELDS\((\w+)\)/
+        my $n = $1; (my $f = $page_fields) =~ s{\bdefault_limit\b}{$n}g; $f/ge;
+    for my $entry ($body =~ /\{([^{}]*)\}/g) {
+        my %f;
+        while ($entry =~ /\.(\w+)\s*=\s*("[^"]*"|[^,]+?)\s*(?:,|\z)/g) {
+            my ($key, $value) = ($1, $2);
+            $f{$key} = $value =~ /\A"(.*)"\z/ ? $1 : c_value($value);
+        }
+        $f{choices} = $choices{ $f{choices} } // die "no choices $f{choices}\n"
+            if defined $f{choices};
+        push @{ $fields{$table} }, \%f;
+    }
+}
+
+# The routes: {method, pattern (as written), path (as documented), auth,
+# query (table name or undef), body (table name or undef)}.
+my ($table) = $c =~ /static const struct route v3_routes\[\] = \{(.*?)\n\};/s
+    or BAIL_OUT('fcgi/api_v3.c has no v3_routes[] table');
+my @routes;
+while ($table =~ /\{ \s* "(?<method>[A-Z]+|\*)", \s*
+        (?<pattern>.*?), \s* \w+, \s*
+        (?<auth>ROUTE_PUBLIC|ROUTE_BEARER), \s*
+        (?:ROUTE_NO_FIELDS|ROUTE_FIELDS\((?<query>\w+)\)), \s*
+        (?:ROUTE_NO_FIELDS|ROUTE_FIELDS\((?<body>\w+)\)), \s*
+        ROUTE_\w+ \s* \}/sgx) {
+    my %route = (method => $+{method}, auth => $+{auth},
+        query => $+{query}, body => $+{body});
+    $route{pattern} = c_string($+{pattern});
+    ($route{path} = $route{pattern}) =~ s/\{(\w+):uuid\}/{$1}/g;
+    push @routes, \%route;
+}
+my $nentries = () = $table =~ /\{\s*"/g;
+is(scalar @routes, $nentries,
+    "every entry of v3_routes[] was read ($nentries)");
+cmp_ok(scalar @routes, '>=', 16, 'v3_routes[] has the v3 routes');
+
+# Does the documented $path (with its {params}) belong to route $r?  A
+# final {name*} covers the prefix itself and everything under it.
+sub route_covers {
+    my ($r, $path) = @_;
+    if ($r->{path} =~ /\A(.*)\{\w+\*\}\z/) {
+        my $prefix = $1;
+        return $path eq $prefix || index($path, "$prefix/") == 0;
+    }
+    return $path eq $r->{path};
+}
+
+sub route_serves {
+    my ($r, $method) = @_;
+    return $r->{method} eq '*' || lc $r->{method} eq $method
+        || ($method eq 'head' && $r->{method} eq 'GET');
+}
+
+# --- routes against the document --------------------------------------------
+
+for my $r (@routes) {
+    my $name = "$r->{method} $r->{pattern}";
+    my @docd = grep { route_covers($r, $_->{path}) } @operations;
+    my @methods = $r->{method} eq '*' ? @METHODS : (lc $r->{method});
+    if ($r->{path} =~ /\{\w+\*\}\z/) {
+        my %paths = map { $_->{path} => 1 } @docd;
+        cmp_ok(scalar keys %paths, '>=', 2,
+            "$name: documented for its prefix and for a path under it");
+        for my $path (sort keys %paths) {
+            my @missing = grep { my $m = $_;
+                !grep { $_->{path} eq $path && $_->{method} eq $m } @docd }
+                @methods;
+            ok(!@missing, "$name: $path is documented with every method")
+                or diag("missing: @missing");
+        }
+    } else {
+        ok(scalar(grep { $_->{method} eq $methods[0] } @docd),
+            "$name is documented");
+    }
+    for my $o (grep { my $d = $_; grep { $d->{method} eq $_ } @methods }
+        @docd) {
+        my $security = exists $o->{op}{security} ? $o->{op}{security}
+            : $doc->{security};
+        if ($r->{auth} eq 'ROUTE_PUBLIC') {
+            is_deeply($security, [], "$o->{id} is documented as public");
+        } else {
+            ok(ref $security eq 'ARRAY' && @$security
+                && exists $doc->{components}{securitySchemes}{bearer}
+                && scalar(grep { exists $_->{bearer} } @$security),
+                "$o->{id} is documented as needing the bearer token");
+        }
+        # Path parameters: the route's, by name; a :uuid one is a uuid.
+        my @names = $r->{pattern} =~ /\{(\w+)(?::uuid)?\}/g;
+        for my $n (@names) {
+            my $p = $o->{params}{"path/$n"};
+            ok($p && $p->{required}, "$o->{id}: path parameter $n is"
+                . ' documented and required');
+            if ($r->{pattern} =~ /\{\Q$n\E:uuid\}/) {
+                my $s = deref($p->{schema} // {});
+                ok(($s->{type} // '') eq 'string'
+                    && ($s->{format} // '') eq 'uuid',
+                    "$o->{id}: path parameter $n is a uuid");
+            }
+        }
+    }
+}
+{
+    my %number = map { $_->{id} => $_->{params}{'path/number'} }
+        grep { $_->{params}{'path/number'} } @operations;
+    ok(%number && !grep({ (deref($_->{schema})->{type} // '') ne 'integer' }
+        values %number), 'a release number is documented as an integer');
+}
+
+for my $o (@operations) {
+    ok(scalar(grep { route_serves($_, $o->{method})
+            && route_covers($_, $o->{path}) } @routes),
+        "$o->{id} ($o->{method} $o->{path}) is a route of v3_routes[]");
+}
+
+# --- declared fields against documented parameters and bodies ---------------
+
+# A schema without $refs, and whether it also admits null (type arrays
+# with "null", or anyOf [X, {type: null}]).
+sub flat_schema {
+    my ($s) = @_;
+    $s = deref($s);
+    my $nullable = 0;
+    if (ref $s->{anyOf} eq 'ARRAY') {
+        my @rest = grep { (deref($_)->{type} // '') ne 'null' }
+            @{ $s->{anyOf} };
+        $nullable = @rest < @{ $s->{anyOf} };
+        $s = deref($rest[0]) if @rest == 1;
+    }
+    my %s = %$s;
+    if (ref $s{type} eq 'ARRAY') {
+        my @types = grep { $_ ne 'null' } @{ $s{type} };
+        $nullable ||= @types < @{ $s{type} };
+        $s{type} = @types == 1 ? $types[0] : [@types];
+    }
+    $s{enum} = [ grep { defined } @{ $s{enum} } ] if $s{enum};
+    return (\%s, $nullable);
+}
+
+my %JSON_TYPE = (VALID_STRING => 'string', VALID_INT => 'integer',
+    VALID_BOOL => 'boolean', VALID_ENUM => 'string', VALID_UUID => 'string',
+    VALID_EMAIL => 'string', VALID_URL => 'string',
+    VALID_STRING_ARRAY => 'array', VALID_OBJECT => 'object',
+    VALID_ARRAY => 'array');
+
+# What is wrong with documented schema $s for declared field $f.
+sub field_problems {
+    my ($f, $s) = @_;
+    my @why;
+    my $type = $JSON_TYPE{ $f->{type} } // return "unknown type $f->{type}";
+    push @why, "type is " . json_text($s->{type}) . ", not $type"
+        if ($s->{type} // '') ne $type;
+    my %want;
+    if ($f->{type} eq 'VALID_INT') {
+        %want = (minimum => $f->{min}, maximum => $f->{max});
+        $want{default} = $f->{default_int} if $f->{has_default};
+    } elsif ($f->{type} eq 'VALID_STRING') {
+        %want = (minLength => ($f->{min} // 0) > 0 ? $f->{min} : undef,
+            maxLength => ($f->{max} // 0) > 0 ? $f->{max} : 1024);
+    } elsif ($f->{type} eq 'VALID_STRING_ARRAY') {
+        %want = (minItems => $f->{min}, maxItems => $f->{max});
+        push @why, 'items are not strings of at most 2000 characters'
+            unless (deref($s->{items} // {})->{type} // '') eq 'string'
+                && (deref($s->{items})->{maxLength} // 0) == 2000;
+    } elsif ($f->{type} eq 'VALID_UUID') {
+        push @why, 'format is not uuid' if ($s->{format} // '') ne 'uuid';
+    } elsif ($f->{type} eq 'VALID_ENUM') {
+        push @why, 'enum is ' . json_text($s->{enum}) . ', not '
+            . json_text($f->{choices})
+            unless json_text([ sort @{ $s->{enum} // [] } ])
+                eq json_text([ sort @{ $f->{choices} } ]);
+    }
+    for my $key (sort keys %want) {
+        my ($w, $got) = ($want{$key}, $s->{$key});
+        next if !defined $w && !defined $got;
+        push @why, "$key is " . ($got // 'absent') . ', not '
+            . ($w // 'absent')
+            if !defined $w || !defined $got || $got != $w;
+    }
+    return @why;
+}
+
+for my $r (grep { $_->{path} =~ m{\A/api/v3} } @routes) {
+    my ($o) = grep { lc $r->{method} eq $_->{method}
+        && $_->{path} eq $r->{path} } @operations;
+    next unless $o;    # reported above
+    my @declared = $r->{query} ? @{ $fields{ $r->{query} } // [] } : ();
+    my @query = map { $_->{name} } grep { $_->{in} eq 'query' }
+        values %{ $o->{params} };
+    is_deeply([ sort @query ], [ sort map { $_->{name} } @declared ],
+        "$o->{id}: the documented query parameters are the declared ones");
+    for my $f (@declared) {
+        my $p = $o->{params}{"query/$f->{name}"} or next;
+        my ($s) = flat_schema($p->{schema} // {});
+        my @why = field_problems($f, $s);
+        push @why, 'required is ' . ($p->{required} ? 'true' : 'false')
+            if !!$p->{required} != !!$f->{required};
+        ok(!@why, "$o->{id}: query parameter $f->{name} is documented as"
+            . ' declared') or diag(join "\n", @why);
+    }
+
+    my $rb = deref($o->{op}{requestBody} // {});
+    if (!$r->{body}) {
+        ok(!$o->{op}{requestBody}, "$o->{id} documents no request body,"
+            . ' as it reads none');
+        next;
+    }
+    my ($body) = flat_schema(
+        $rb->{content}{'application/json'}{schema} // {});
+    my @declared_body = @{ $fields{ $r->{body} } // [] };
+    is_deeply([ sort keys %{ $body->{properties} // {} } ],
+        [ sort map { $_->{name} } @declared_body ],
+        "$o->{id}: the documented body fields are the declared ones");
+    ok(JSON::PP::is_bool($body->{additionalProperties})
+        && !$body->{additionalProperties},
+        "$o->{id}: the body refuses unknown fields (additionalProperties"
+        . ' false)');
+    is_deeply([ sort @{ $body->{required} // [] } ],
+        [ sort map { $_->{name} } grep { $_->{required} } @declared_body ],
+        "$o->{id}: the documented required body fields are the declared"
+        . ' ones');
+    ok($rb->{required} || !grep({ $_->{required} } @declared_body),
+        "$o->{id}: the request body is required when a field of it is");
+    for my $f (@declared_body) {
+        my $prop = $body->{properties}{ $f->{name} } or next;
+        my ($s, $nullable) = flat_schema($prop);
+        my @why = field_problems($f, $s);
+        push @why, 'optional but does not admit null (null is absent)'
+            if !$f->{required} && !$nullable;
+        ok(!@why, "$o->{id}: body field $f->{name} is documented as"
+            . ' declared') or diag(join "\n", @why);
+    }
+}
+
+# --- a JSON Schema check ----------------------------------------------------
+#
+# The subset the document uses: $ref, anyOf, type (arrays for null),
+# const, enum, required, properties, additionalProperties (false or a
+# schema), items, minItems, maxItems, pattern, format (uuid, date-time),
+# minLength, maxLength, minimum, maximum.  Values come straight from
+# JSON::PP; a number is told from a string by its flags, so nothing here
+# ever uses a value as a string before asking its type.
+
+my $UUID = qr/\A[0-9a-f]{8}-(?:[0-9a-f]{4}-){3}[0-9a-f]{12}\z/i;
+my $DATE_TIME = qr/\A\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(?:\.\d+)?
+    (?:Z|[+-]\d\d:\d\d)\z/ix;
+
+sub json_type {
+    my ($v) = @_;
+    return 'null' unless defined $v;
+    return 'boolean' if JSON::PP::is_bool($v);
+    return 'object' if ref $v eq 'HASH';
+    return 'array' if ref $v eq 'ARRAY';
+    return 'unknown' if ref $v;
+    my $flags = B::svref_2object(\$v)->FLAGS;
+    return 'string' unless $flags & (B::SVp_IOK | B::SVp_NOK);
+    return ($flags & B::SVp_NOK) && $v != int $v ? 'number' : 'integer';
+}
+
+sub json_equal {
+    my ($x, $y) = @_;
+    my ($tx, $ty) = (json_type($x), json_type($y));
+    $tx = 'number' if $tx eq 'integer';
+    $ty = 'number' if $ty eq 'integer';
+    return 0 if $tx ne $ty;
+    return 1 if $tx eq 'null';
+    return !!$x == !!$y if $tx eq 'boolean';
+    return $x == $y if $tx eq 'number';
+    return $x eq $y if $tx eq 'string';
+    if ($tx eq 'array') {
+        return 0 if @$x != @$y;
+        return !grep { !json_equal($x->[$_], $y->[$_]) } 0 .. $#$x;
+    }
+    return 0 if join("\0", sort keys %$x) ne join("\0", sort keys %$y);
+    return !grep { !json_equal($x->{$_}, $y->{$_}) } keys %$x;
+}
+
+# Every way $v fails schema $s; $at says where ("" is the top).
+sub schema_errors {
+    my ($s, $v, $at) = @_;
+    $at //= '';
+    my $where = $at eq '' ? '/' : $at;
+    return ("$where: schema is not an object") if ref $s ne 'HASH';
+    my @e;
+    push @e, schema_errors(pointer($s->{'$ref'}), $v, $at)
+        if defined $s->{'$ref'};
+    if (ref $s->{anyOf} eq 'ARRAY') {
+        my @why = map { [ schema_errors($_, $v, $at) ] } @{ $s->{anyOf} };
+        push @e, "$where: matches no anyOf branch ("
+            . join('; ', map { @$_ ? $_->[0] : () } @why) . ')'
+            unless grep { !@$_ } @why;
+    }
+    my $t = json_type($v);
+    if (defined $s->{type}) {
+        my @types = ref $s->{type} ? @{ $s->{type} } : ($s->{type});
+        return (@e, "$where: is $t, not " . join('|', @types))
+            unless grep { $_ eq $t || ($_ eq 'number' && $t eq 'integer') }
+                @types;
+    }
+    push @e, "$where: is not the constant " . json_text($s->{const})
+        if exists $s->{const} && !json_equal($v, $s->{const});
+    push @e, "$where: is not one of " . json_text($s->{enum})
+        if ref $s->{enum} eq 'ARRAY'
+            && !grep { json_equal($v, $_) } @{ $s->{enum} };
+    if ($t eq 'object') {
+        for my $key (@{ $s->{required} // [] }) {
+            push @e, "$at/$key: required but missing" unless exists $v->{$key};
+        }
+        my $props = $s->{properties} // {};
+        my $extra = $s->{additionalProperties};
+        for my $key (sort keys %$v) {
+            if (exists $props->{$key}) {
+                push @e, schema_errors($props->{$key}, $v->{$key}, "$at/$key");
+            } elsif (JSON::PP::is_bool($extra) && !$extra) {
+                push @e, "$at/$key: not documented (additionalProperties"
+                    . ' is false)';
+            } elsif (ref $extra eq 'HASH') {
+                push @e, schema_errors($extra, $v->{$key}, "$at/$key");
+            }
+        }
+    } elsif ($t eq 'array') {
+        push @e, "$where: fewer than $s->{minItems} items"
+            if defined $s->{minItems} && @$v < $s->{minItems};
+        push @e, "$where: more than $s->{maxItems} items"
+            if defined $s->{maxItems} && @$v > $s->{maxItems};
+        if (ref $s->{items} eq 'HASH') {
+            push @e, schema_errors($s->{items}, $v->[$_], "$at/$_")
+                for 0 .. $#$v;
+        }
+    } elsif ($t eq 'string') {
+        my $len = length $v;
+        push @e, "$where: shorter than $s->{minLength}"
+            if defined $s->{minLength} && $len < $s->{minLength};
+        push @e, "$where: longer than $s->{maxLength}"
+            if defined $s->{maxLength} && $len > $s->{maxLength};
+        push @e, "$where: does not match $s->{pattern}"
+            if defined $s->{pattern} && $v !~ /$s->{pattern}/;
+        my $format = $s->{format} // '';
+        push @e, "$where: is not a uuid" if $format eq 'uuid' && $v !~ $UUID;
+        push @e, "$where: is not an RFC 3339 date-time"
+            if $format eq 'date-time' && $v !~ $DATE_TIME;
+    } elsif ($t eq 'integer' || $t eq 'number') {
+        push @e, "$where: less than $s->{minimum}"
+            if defined $s->{minimum} && $v < $s->{minimum};
+        push @e, "$where: more than $s->{maximum}"
+            if defined $s->{maximum} && $v > $s->{maximum};
+    }
+    return @e;
+}
+
+# --- the stack and what it serves -------------------------------------------
+
+my $res = $stack->request(GET => '/api/v3/openapi.json');
+is($res->{status}, 200,
+    'GET /api/v3/openapi.json answers 200 without a token');
+like($res->{headers}{'content-type'} // '', qr{\Aapplication/json\b},
+    '... as application/json');
+is_deeply($res->{json}, $doc,
+    '... with exactly docs/openapi/api-v3.json (parsed JSON compared)');
+
+# One app with everything a response can show: tags, an auth connection,
+# an integration with a finished discovery, active and removed operations,
+# a widget and a chain tool that uses it.  The walk below makes the
+# operation-backed tools, validates, and publishes release 1.
+my $alice = $stack->seed_user(email => 'alice@example.com', name => 'Alice');
+my $ws = $stack->seed_workspace('Acme', $alice->{email});
+my $bob = $stack->seed_user(email => 'bob@example.com', name => 'Bob');
+$stack->seed_member($ws, $bob->{id}, 'normal');
+my $app = $stack->sql(<<'SQL', $ws, $alice->{id});
+WITH a AS (
+  INSERT INTO apps (workspace_id, slug, name, description, tags, created_by)
+  VALUES (:'p1', 'petstore', 'Pet store', 'Pets and their owners',
+          '{pets}', :'p2')
+  RETURNING id),
+d AS (INSERT INTO drafts (app_id) SELECT id FROM a)
+SELECT id FROM a;
+SQL
+my $auth = $stack->sql(<<'SQL', $app);
+INSERT INTO auth_connections (app_id, name, type, settings, secret_fields)
+VALUES (:'p1', 'Pets token', 'bearer', '{}', '{token}') RETURNING id;
+SQL
+my $integration = $stack->sql(<<'SQL', $app, $auth);
+INSERT INTO integrations (app_id, name, kind, base_url, auth_connection_id,
+    spec_url, spec_title, spec_version, spec_sha256, discovered_at)
+VALUES (:'p1', 'Pets', 'openapi', 'https://petstore.example.com/v1', :'p2',
+    'https://petstore.example.com/openapi.json', 'Pet store', '1.0.0',
+    repeat('ab', 32), now())
+RETURNING id;
+SQL
+$stack->sql(<<'SQL', $app, $integration);
+INSERT INTO operations (integration_id, app_id, key, operation_id, method,
+    path, summary, input_schema, parameters, source, status, removed_at)
+VALUES
+ (:'p2', :'p1', 'getPet', 'getPet', 'GET', '/pets/{id}', 'Get a pet',
+  '{"type":"object","properties":{"id":{"type":"string"}},"required":["id"]}',
+  '{"id":{"in":"path","name":"id"}}', 'discovered', 'active', NULL),
+ (:'p2', :'p1', 'createPet', 'createPet', 'POST', '/pets', 'Create a pet',
+  '{"type":"object","properties":{"name":{"type":"string"}},
+    "required":["name"]}',
+  '{"name":{"in":"body","name":"name"}}', 'discovered', 'active', NULL),
+ (:'p2', :'p1', 'deletePet', 'deletePet', 'DELETE', '/pets/{id}',
+  'Delete a pet',
+  '{"type":"object","properties":{"id":{"type":"string"}},"required":["id"]}',
+  '{"id":{"in":"path","name":"id"}}', 'discovered', 'removed', now());
+SQL
+my $get_pet = $stack->sql(q{SELECT id FROM operations WHERE key = 'getPet'});
+my $widget = $stack->sql(<<'SQL', $app);
+INSERT INTO widgets (app_id, name, title, template)
+VALUES (:'p1', 'pet_card', 'Pet card', '<div>{{name}}</div>') RETURNING id;
+SQL
+$stack->sql(<<'SQL', $app, $get_pet, $widget);
+INSERT INTO tools (app_id, name, title, description, input_schema, chain,
+    widget_id)
+VALUES (:'p1', 'pet_report', 'Pet report', 'Looks a pet up and shows it.',
+  '{"type":"object","properties":{"pet":{"type":"string"}},
+    "required":["pet"]}',
+  jsonb_build_array(jsonb_build_object('name', 'look',
+      'operation_id', :'p2'::text,
+      'arguments', jsonb_build_object('id', '{{input.pet}}'))),
+  :'p3');
+SQL
+
+# The values of documented path parameters.
+my %path_value = (app_id => $app, integration_id => $integration,
+    number => 1, path => 'apps');
+# Query examples that name seeded objects.
+my %query_value = (workspace_id => $ws);
+# The body each write is sent with; the walk runs in this order (reads
+# first, then these, then getRelease, which needs the release).
+my %body = (
+    importTools => { all => JSON::PP::true },
+    createTool => { operation_id => $get_pet, name => 'get_pet_again',
+        annotations => { readOnlyHint => JSON::PP::true } },
+    publishRelease => { notes => 'The first release.' },
+);
+my %rank = (importTools => 1, createTool => 2, validateDraft => 3,
+    publishRelease => 4, getRelease => 5);
+
+my %seen;        # operationId => { status => count }
+my $last_etag;   # the latest draft revision an answer named
+my @app_bodies;  # App objects served, for the check's own test below
+
+# Send one documented operation and check the answer: served, with a
+# documented status, a body matching that status's schema, and ETag
+# exactly where documented.  %opt: query (without '?'), values (path
+# parameters instead of %path_value), token (undef: none), if_match
+# (undef: none; default the latest ETag, on operations that take it), body
+# and content_type (sent instead of the operation's JSON body).
+sub exercise {
+    my ($o, %opt) = @_;
+    my %values = (%path_value, %{ $opt{values} // {} });
+    (my $path = $o->{path}) =~ s/\{(\w+)\}/$values{$1} \/\/ "unknown-$1"/ge;
+    $path .= "?$opt{query}" if defined $opt{query};
+    my %req = (token => exists $opt{token} ? $opt{token} : $alice->{token});
+    if (exists $opt{body}) {
+        @req{qw(body content_type)} = @opt{qw(body content_type)};
+    } elsif (exists $body{ $o->{id} }) {
+        $req{json} = $body{ $o->{id} };
+    }
+    my $if_match = exists $opt{if_match} ? $opt{if_match} : $last_etag;
+    $req{headers} = { 'If-Match' => $if_match }
+        if $o->{params}{'header/If-Match'} && defined $if_match;
+    my $r = $stack->request(uc $o->{method} => $path, \%req);
+    my $name = "$o->{id}: " . uc($o->{method}) . " $path";
+    $seen{ $o->{id} }{ $r->{status} }++;
+
+    my $code = ref $r->{json} eq 'HASH' ? $r->{json}{code} // '' : '';
+    ok(!(($r->{status} == 404 && $code eq 'not_found')
+            || $r->{status} == 405),
+        "$name is served (neither 404 not_found nor 405)")
+        or diag("status $r->{status}: $r->{content}");
+
+    my $response = $o->{op}{responses}{ $r->{status} };
+    ok($response, "$name: status $r->{status} is documented")
+        or do { diag($r->{content}); return $r };
+    $response = deref($response);
+
+    my $media = $response->{content}{'application/json'};
+    if ($media && uc $o->{method} ne 'HEAD') {
+        my @why;
+        push @why, 'Content-Type is ' . ($r->{headers}{'content-type'}
+            // 'absent') unless ($r->{headers}{'content-type'} // '')
+                =~ m{\Aapplication/json\b};
+        push @why, 'body is not JSON' unless defined $r->{json};
+        push @why, schema_errors($media->{schema}, $r->{json})
+            if defined $r->{json};
+        ok(!@why, "$name: the $r->{status} body matches its documented"
+            . ' schema') or diag(join("\n", @why), "\nbody: ",
+                substr($r->{content}, 0, 2000));
+    }
+    if ($r->{status} =~ /\A2/) {
+        my $etag = $r->{headers}{etag};
+        if ($response->{headers}{ETag}) {
+            my $pattern = deref($response->{headers}{ETag})->{schema}{pattern};
+            ok(defined $etag && $etag =~ /$pattern/,
+                "$name: the documented ETag is sent") or diag("ETag: "
+                . ($etag // 'absent'));
+            $last_etag = $etag if defined $etag;
+        } else {
+            ok(!defined $etag, "$name: no ETag is sent, as documented")
+                or diag("ETag: $etag");
+        }
+    }
+    push @app_bodies, $r->{json} if $o->{id} eq 'getApp'
+        && $r->{status} == 200;
+    return $r;
+}
+
+for my $o (sort { ($rank{ $a->{id} } // 0) <=> ($rank{ $b->{id} } // 0)
+        || $a->{path} cmp $b->{path} || $a->{method} cmp $b->{method} }
+    @operations) {
+    exercise($o);
+}
+
+# Again, now that the app has tools, a validation and a release: every GET
+# with each documented query parameter set to its example.
+for my $o (grep { $_->{method} eq 'get' } @operations) {
+    my @query = grep { $_->{in} eq 'query' } values %{ $o->{params} };
+    my $query = join '&', map {
+        my $p = $_;
+        my $value = $query_value{ $p->{name} } // $p->{example}
+            // deref($p->{schema})->{default};
+        "$p->{name}=$value";
+    } sort { $a->{name} cmp $b->{name} } @query;
+    my $r = exercise($o, @query ? (query => $query) : ());
+    next unless $o->{path} =~ m{\A/api/v3/};
+    like($r->{status}, qr/\A2\d\d\z/, "$o->{id} answers 2xx"
+        . (@query ? ' with every query parameter set to its example' : '')
+        . ' the second time') or diag($r->{content});
+}
+
+# The errors the document promises, each asked for on every operation it
+# applies to: the answer is that status, documented, with its body.
+sub expect_status {
+    my ($o, $status, $what, %opt) = @_;
+    my $r = exercise($o, %opt);
+    is($r->{status}, $status, "$o->{id} $what answers $status")
+        or diag($r->{content});
+}
+
+my @v3 = grep { $_->{path} =~ m{\A/api/v3/} } @operations;
+for my $o (@v3) {
+    expect_status($o, 422, 'with an unknown query parameter',
+        query => 'unknown_parameter=1');
+    expect_status($o, 401, 'without a token', token => undef)
+        unless ref $o->{op}{security} eq 'ARRAY' && !@{ $o->{op}{security} };
+    expect_status($o, 404, 'for an app that does not exist',
+        values => { app_id => '00000000-0000-4000-8000-000000000000' })
+        if $o->{params}{'path/app_id'};
+}
+for my $o (grep { $_->{params}{'header/If-Match'} } @v3) {
+    expect_status($o, 403, 'for a member with the normal role',
+        token => $bob->{token});
+    expect_status($o, 400, 'with a malformed If-Match', if_match => 'junk');
+    expect_status($o, 409, 'with a stale If-Match', if_match => '"1"');
+    next unless $o->{op}{requestBody};
+    expect_status($o, 415, 'with a body that is not JSON',
+        body => 'notes=x', content_type => 'text/plain');
+    expect_status($o, 400, 'with a body that is not a JSON object',
+        body => '[1]', content_type => 'application/json');
+}
+for my $o (grep { $_->{params}{'path/number'} } @v3) {
+    expect_status($o, 404, 'for a release that does not exist',
+        values => { number => 999 });
+}
+
+# Each success the document promises was seen, so its schema was checked.
+for my $o (grep { $_->{path} =~ m{\A/api/v3/} } @operations) {
+    for my $status (grep { /\A2\d\d\z/ } keys %{ $o->{op}{responses} }) {
+        ok($seen{ $o->{id} }{$status},
+            "$o->{id}: its documented $status answer was seen and checked")
+            or diag('seen: ' . json_text($seen{ $o->{id} } // {}));
+    }
+}
+
+# --- the check itself can fail ----------------------------------------------
+
+my $app_schema = { '$ref' => '#/components/schemas/App' };
+my $sample = $app_bodies[-1] // {};
+my $copy = sub { JSON::PP->new->decode(JSON::PP->new->encode($sample)) };
+is_deeply([ schema_errors($app_schema, $copy->()) ], [],
+    'the check passes an app as served');
+{
+    my $v = $copy->();
+    delete $v->{slug};
+    ok(scalar(grep { /slug: required but missing/ }
+            schema_errors($app_schema, $v)),
+        'the check fails an app without a documented required field');
+    $v = $copy->();
+    $v->{draft}{surprise} = 1;
+    ok(scalar(grep { m{/draft/surprise: not documented} }
+            schema_errors($app_schema, $v)),
+        'the check fails an undocumented field where additionalProperties'
+        . ' is false');
+    $v = $copy->();
+    $v->{draft}{revision} = '4';
+    ok(scalar(grep { m{/draft/revision: is string, not integer} }
+            schema_errors($app_schema, $v)),
+        'the check fails a number sent as a string');
+    $v = $copy->();
+    $v->{name} = undef;
+    ok(scalar(grep { m{/name: is null} }
+            schema_errors($app_schema, $v)),
+        'the check fails null where the type does not admit it');
+    $v = $copy->();
+    $v->{latest_release} = { number => 1 };
+    ok(scalar(grep { m{/latest_release: matches no anyOf branch} }
+            schema_errors($app_schema, $v)),
+        'the check fails a nullable object that is neither null nor valid');
+    $v = $copy->();
+    $v->{mode} = 'spreadsheet';
+    ok(scalar(grep { m{/mode: is not one of} }
+            schema_errors($app_schema, $v)),
+        'the check fails a value outside its enum');
+}
+
+# --- an independent validator -----------------------------------------------
+
+subtest '@readme/openapi-parser accepts the document' => sub {
+    my $node = DrioStack::node_or_skip('@readme/openapi-parser');
+    my $interop = File::Spec->catdir($src, 't', 'interop');
+    plan skip_all => '@readme/openapi-parser is not installed in '
+        . 't/interop/node_modules; run: npm ci --prefix t/interop --no-audit'
+        . ' --no-fund'
+        unless -e "$interop/node_modules/\@readme/openapi-parser/package.json";
+    my $script = "$interop/validate-openapi.mjs";
+
+    my ($code, $out, $err) = DrioStack::run_command(
+        [ $node, $script, $doc_file ], dir => $stack->tmpdir, timeout => 60);
+    is($code, 0, 'the validator exits 0 on docs/openapi/api-v3.json')
+        or diag("stdout: $out\nstderr: $err");
+    my ($line) = grep { /\A\{/ } split /\n/, $out // '';
+    my $result = eval { JSON::PP->new->decode($line // '') } // {};
+    ok($result->{ok}, 'it says the document is valid');
+    is($result->{openapi}, '3.1.0', 'it read an OpenAPI 3.1.0 document');
+    is($result->{operations}, scalar @operations,
+        'it saw every operation this test exercised');
+    is_deeply($result->{warnings}, [], 'it has no warnings');
+
+    # The same validator refuses a document with a mistake in it.
+    my $broken = JSON::PP->new->decode(slurp($doc_file));
+    $broken->{paths}{'/api/v3/me'}{get}{operationId} = 'getApp';
+    delete $broken->{paths}{'/api/v3/apps/{app_id}'}{parameters};
+    my $broken_file = $stack->tmpdir . '/api-v3-broken.json';
+    open my $fh, '>', $broken_file or die "$broken_file: $!";
+    print {$fh} JSON::PP->new->encode($broken);
+    close $fh;
+    ($code, $out, $err) = DrioStack::run_command(
+        [ $node, $script, $broken_file ], dir => $stack->tmpdir,
+        timeout => 60);
+    is($code, 1, 'it refuses a document with a duplicate operationId and an'
+        . ' undeclared path parameter');
+    like($err, qr/duplicated|path parameter/i, '... and says why')
+        or diag("stderr: $err");
+};
+
+$stack->finish;
+done_testing;
