@@ -99,7 +99,8 @@ static void
 derive_annotations(json_object *config)
 {
 	json_object *tools = json_get_array(config, "tools");
-	size_t i, j, n = tools != NULL ? json_object_array_length(tools) : 0;
+	size_t i, j, steps, n = tools != NULL ?
+	    json_object_array_length(tools) : 0;
 
 	for (i = 0; i < n; i++) {
 		json_object *tool = json_object_array_get_idx(tools, i);
@@ -109,22 +110,16 @@ derive_annotations(json_object *config)
 		const char *method = json_get_string(op, "method");
 
 		if (op == NULL && chain != NULL) {
-			for (j = 0; j < json_object_array_length(chain); j++) {
-				json_object *step_op = json_get_object(
-				    json_object_array_get_idx(chain, j),
-				    "operation");
-				const char *m = json_get_string(step_op,
-				    "method");
+			const char *methods[APPCONFIG_CHAIN_MAX];
 
-				if (m == NULL)
-					continue;
-				if (method == NULL || (strcmp(m, "GET") != 0 &&
-				    strcmp(m, "HEAD") != 0 &&
-				    strcmp(m, "OPTIONS") != 0))
-					method = m;
-				if (strcmp(m, "DELETE") == 0)
-					break;
-			}
+			steps = json_object_array_length(chain);
+			if (steps > APPCONFIG_CHAIN_MAX)
+				steps = APPCONFIG_CHAIN_MAX;
+			for (j = 0; j < steps; j++)
+				methods[j] = json_get_string(json_get_object(
+				    json_object_array_get_idx(chain, j),
+				    "operation"), "method");
+			method = tooldef_chain_method(methods, steps);
 		}
 		derived = tooldef_annotations(method,
 		    json_get_object(tool, "annotations"));

@@ -37,6 +37,10 @@ struct appconfig_draft {
 	long long revision;
 };
 
+
+/* The most steps a chain tool may have (writes refuse longer chains). */
+#define APPCONFIG_CHAIN_MAX 32
+
 /*
  * Resolve the current draft of app_id.  Returns 0 with a new *config
  * (caller releases) and, when draft is not NULL, the draft it was made

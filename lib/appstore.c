@@ -8,6 +8,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "appconfig.h"
 #include "appstore.h"
 #include "db.h"
 #include "jsonutil.h"
@@ -378,10 +379,44 @@ appstore_operation_get(const char *app_id, const char *operation_id,
 	" t.annotations, t.enabled, o.method,"                            \
 	" coalesce(t.binding, o.parameters), t.binding IS NULL, t.chain," \
 	" o.id, o.key, o.integration_id, o.path, o.status, t.widget_id,"  \
-	" wd.name, drio_rfc3339(t.created_at), drio_rfc3339(t.updated_at)"
+	" wd.name, drio_rfc3339(t.created_at), drio_rfc3339(t.updated_at)," \
+	" (SELECT jsonb_agg(so.method ORDER BY s.ord)"                     \
+	"    FROM jsonb_array_elements(t.chain) WITH ORDINALITY s(step, ord)" \
+	"    LEFT JOIN operations so ON so.app_id = t.app_id"              \
+	"     AND so.id::text = s.step->>'operation_id')"
 #define TOOL_JOINS                                                        \
 	" LEFT JOIN operations o ON o.id = t.operation_id"                \
 	" LEFT JOIN widgets wd ON wd.id = t.widget_id"
+
+/*
+ * A tool's effective annotations: explicit (borrowed) over those derived
+ * from its operation's method, or for a chain from the method
+ * tooldef_chain_method() picks among its steps' (column 20, a JSON
+ * array), as appconfig does for the runtime config.
+ */
+static json_object *
+tool_annotations(const PGresult *res, int row, json_object *explicit)
+{
+	const char *methods[APPCONFIG_CHAIN_MAX];
+	const char *text = db_value(res, row, 20);
+	json_object *list, *annotations;
+	size_t i, n;
+
+	if (db_value(res, row, 11) != NULL || text == NULL)
+		return tooldef_annotations(db_value(res, row, 7), explicit);
+	list = json_from_db(text);
+	n = json_object_is_type(list, json_type_array) ?
+	    json_object_array_length(list) : 0;
+	if (n > APPCONFIG_CHAIN_MAX)
+		n = APPCONFIG_CHAIN_MAX;
+	for (i = 0; i < n; i++)
+		methods[i] = json_object_get_string(
+		    json_object_array_get_idx(list, i));
+	annotations = tooldef_annotations(tooldef_chain_method(methods, n),
+	    explicit);
+	json_object_put(list);
+	return annotations;
+}
 
 static json_object *
 tool_from_row(const PGresult *res, int row)
@@ -396,7 +431,7 @@ tool_from_row(const PGresult *res, int row)
 	json_put_string(tool, "description", db_value(res, row, 3));
 	json_put_db(tool, "input_schema", db_value(res, row, 4));
 	json_object_object_add(tool, "annotations",
-	    tooldef_annotations(db_value(res, row, 7), explicit));
+	    tool_annotations(res, row, explicit));
 	json_object_object_add(tool, "explicit_annotations", explicit);
 	json_put_bool(tool, "enabled", db_bool(res, row, 6));
 	if (db_value(res, row, 11) != NULL) {

@@ -141,7 +141,8 @@ utf8_prefix_chars(const char *s, size_t max_chars)
 	size_t i, chars = 0;
 
 	for (i = 0; s[i] != '\0'; i++)
-		if (((unsigned char)s[i] & 0xc0) != 0x80 && chars++ == max_chars)
+		if (((unsigned char)s[i] & 0xc0) != 0x80 &&
+		    chars++ == max_chars)
 			break;
 	return i;
 }
@@ -328,4 +329,24 @@ out:
 	free(title);
 	free(fallback);
 	return rc;
+}
+
+const char *
+tooldef_chain_method(const char *const *methods, size_t n)
+{
+	const char *method = NULL;
+	size_t i;
+
+	for (i = 0; i < n; i++) {
+		const char *m = methods[i];
+
+		if (m == NULL)
+			continue;
+		if (method == NULL || (strcmp(m, "GET") != 0 &&
+		    strcmp(m, "HEAD") != 0 && strcmp(m, "OPTIONS") != 0))
+			method = m;
+		if (strcmp(m, "DELETE") == 0)
+			break;
+	}
+	return method;
 }

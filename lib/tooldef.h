@@ -52,6 +52,16 @@ json_object *tooldef_annotations(const char *method,
     json_object *explicit_hints);
 
 /*
+ * The method a chain tool's annotations derive from, given the methods
+ * of its steps in order (NULL entries for steps without one are
+ * skipped): the first step's, unless a later step is not read-only (GET,
+ * HEAD, OPTIONS); then the last such step's up to the first DELETE, which
+ * ends the search.  A chain is only as safe as its most dangerous step.
+ * Returns NULL when no step has a method.  Can't fail.
+ */
+const char *tooldef_chain_method(const char *const *methods, size_t n);
+
+/*
  * Derive a tool from operation (an object as oas_discover() makes;
  * borrowed): {"name", "title", "description", "input_schema",
  * "annotations", "binding"}.  The name comes from the key; the title is

@@ -533,5 +533,31 @@ is_deeply(get("/api/v3/apps/$other/tools")->{json}{data}, [],
 is_error(get("/api/v3/apps/$secret/tools"), 404, 'app_not_found',
     'the tools of another workspace\'s app are a 404');
 
+# --- a chain tool's annotations ----------------------------------------------
+
+# v3 makes no chains, but v1 does, and v3 lists them: the annotations it
+# shows must be those the runtime config derives (from the most
+# dangerous step), not those of a tool without an operation.
+my $chain_app = seed_petstore($s, $acme, name => 'Chains');
+my %cop = %{ $chain_app->{ops} };
+$s->sql("INSERT INTO tools (app_id, name, input_schema, chain)"
+    . " VALUES (:'p1', 'look_then_delete', :'p2', :'p3')",
+    $chain_app->{app}, '{"type":"object","properties":{"petId":'
+    . '{"type":"string"}},"required":["petId"]}',
+    '[{"name":"look","operation_id":"' . $cop{getPet} . '","arguments":'
+    . '{"petId":"{{input.petId}}"}},{"name":"remove","operation_id":"'
+    . $cop{deletePet} . '","arguments":{"petId":"{{input.petId}}"}}]');
+$res = get("/api/v3/apps/$chain_app->{app}/tools");
+my ($listed_chain) = @{ ($res->{json} // {})->{data} // [] };
+is_deeply(($listed_chain // {})->{annotations}, { readOnlyHint => $F,
+        destructiveHint => $T, idempotentHint => $T, openWorldHint => $T },
+    'a chain with a DELETE step lists as destructive');
+$res = get("/api/v3/apps/$chain_app->{app}/draft/runtime-preview");
+my ($preview_chain) = @{ ((($res->{json} // {})->{config}) // {})->{tools}
+    // [] };
+is_deeply(($preview_chain // {})->{annotations},
+    ($listed_chain // {})->{annotations},
+    '... exactly as the runtime config has it');
+
 $s->finish;
 done_testing;

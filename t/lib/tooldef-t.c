@@ -405,13 +405,40 @@ test_twilio(void)
 	json_object_put(document);
 }
 
+/* The method a chain's annotations derive from. */
+static void
+test_chain_method(void)
+{
+	const char *reads[] = { "GET", "HEAD", "OPTIONS" };
+	const char *read_then_write[] = { "GET", "POST", "GET" };
+	const char *writes[] = { "POST", "PUT", "GET", "PATCH" };
+	const char *deletes[] = { "GET", "DELETE", "POST" };
+	const char *gaps[] = { NULL, "GET", NULL };
+	const char *none[] = { NULL, NULL };
+
+	is_string("GET", tooldef_chain_method(reads, 3),
+	    "a chain of reads derives from its first step");
+	is_string("POST", tooldef_chain_method(read_then_write, 3),
+	    "a write after a read decides");
+	is_string("PATCH", tooldef_chain_method(writes, 4),
+	    "the last write decides");
+	is_string("DELETE", tooldef_chain_method(deletes, 3),
+	    "a DELETE ends the search");
+	is_string("GET", tooldef_chain_method(gaps, 3),
+	    "steps without a method are skipped");
+	ok(tooldef_chain_method(none, 2) == NULL,
+	    "no method at all gives NULL");
+	ok(tooldef_chain_method(none, 0) == NULL, "an empty chain gives NULL");
+}
+
 int
 main(void)
 {
-	plan(76);
+	plan(83);
 
 	test_names();
 	test_annotations();
+	test_chain_method();
 	test_tools();
 	test_refused();
 	test_twilio();
