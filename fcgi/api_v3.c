@@ -48,43 +48,13 @@ reply_with_etag(struct request *req, int status, json_object *body,
 /* ---------------------------------------------------------------- */
 /* The caller                                                       */
 
-static const struct db_statement me_workspaces = {
-	"v3_me_workspaces",
-	"SELECT w.id, w.name, w.slug, m.role,"
-	"       (SELECT count(*) FROM apps a WHERE a.workspace_id = w.id)"
-	"  FROM members m JOIN workspaces w ON w.id = m.workspace_id"
-	" WHERE m.account_id = $1 ORDER BY w.name, w.id"
-};
-
 static int
 me_get(struct request *req, struct error *err)
 {
-	const char *params[] = { req->identity.account_id };
-	json_object *body, *account, *workspaces;
-	PGresult *res;
-	int i;
+	json_object *body;
 
-	if (db_exec(&me_workspaces, 1, params, &res, err) != 0)
+	if (access_me(&req->identity, &body, err) != 0)
 		return -1;
-	workspaces = json_object_new_array();
-	for (i = 0; i < PQntuples(res); i++) {
-		json_object *w = json_object_new_object();
-
-		json_put_string(w, "id", db_value(res, i, 0));
-		json_put_string(w, "name", db_value(res, i, 1));
-		json_put_string(w, "slug", db_value(res, i, 2));
-		json_put_string(w, "role", db_value(res, i, 3));
-		json_put_int(w, "app_count", db_int(res, i, 4));
-		json_object_array_add(workspaces, w);
-	}
-	PQclear(res);
-	account = json_object_new_object();
-	json_put_string(account, "id", req->identity.account_id);
-	json_put_string(account, "email", req->identity.email);
-	json_put_string(account, "name", req->identity.name);
-	body = json_object_new_object();
-	json_object_object_add(body, "account", account);
-	json_object_object_add(body, "workspaces", workspaces);
 	json_put_string(body, "api_version", "v3");
 	return http_reply_json(req, 200, body);
 }
@@ -474,13 +444,14 @@ release_get_one(struct request *req, struct error *err)
 	long long number = 0;
 	size_t i;
 
+	/* The app first: a stranger learns nothing from the number. */
+	if (app_access(req, ROLE_NORMAL, &access, err) != 0)
+		return -1;
 	for (i = 0; text[i] != '\0'; i++) {
 		if (text[i] < '0' || text[i] > '9' || i >= 9)
 			return error_set(err, ERR_RELEASE_NOT_FOUND, NULL);
 		number = number * 10 + (text[i] - '0');
 	}
-	if (app_access(req, ROLE_NORMAL, &access, err) != 0)
-		return -1;
 	if (number < 1)
 		return error_set(err, ERR_RELEASE_NOT_FOUND, NULL);
 	if (release_get(access.app_id, number, &release, err) != 0)

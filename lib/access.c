@@ -9,6 +9,7 @@
 
 #include "access.h"
 #include "db.h"
+#include "jsonutil.h"
 
 static const char *const role_names[] = {
 	[ROLE_OWNER] = "owner",
@@ -108,5 +109,46 @@ access_workspace(const char *account_id, const char *workspace_id,
 		    role_name(minimum));
 	if (role != NULL)
 		*role = found;
+	return 0;
+}
+
+static const struct db_statement me_workspaces = {
+	"access_me_workspaces",
+	"SELECT w.id, w.name, w.slug, m.role,"
+	"       (SELECT count(*) FROM apps a WHERE a.workspace_id = w.id)"
+	"  FROM members m JOIN workspaces w ON w.id = m.workspace_id"
+	" WHERE m.account_id = $1 ORDER BY w.name, w.id"
+};
+
+int
+access_me(const struct auth_identity *identity, json_object **out,
+    struct error *err)
+{
+	const char *params[] = { identity->account_id };
+	json_object *account, *workspaces;
+	PGresult *res;
+	int i;
+
+	if (db_exec(&me_workspaces, 1, params, &res, err) != 0)
+		return -1;
+	workspaces = json_object_new_array();
+	for (i = 0; i < PQntuples(res); i++) {
+		json_object *w = json_object_new_object();
+
+		json_put_string(w, "id", db_value(res, i, 0));
+		json_put_string(w, "name", db_value(res, i, 1));
+		json_put_string(w, "slug", db_value(res, i, 2));
+		json_put_string(w, "role", db_value(res, i, 3));
+		json_put_int(w, "app_count", db_int(res, i, 4));
+		json_object_array_add(workspaces, w);
+	}
+	PQclear(res);
+	account = json_object_new_object();
+	json_put_string(account, "id", identity->account_id);
+	json_put_string(account, "email", identity->email);
+	json_put_string(account, "name", identity->name);
+	*out = json_object_new_object();
+	json_object_object_add(*out, "account", account);
+	json_object_object_add(*out, "workspaces", workspaces);
 	return 0;
 }

@@ -11,6 +11,8 @@
 
 #include <stdbool.h>
 
+#include <json-c/json.h>
+
 #include "auth.h"
 #include "error.h"
 
@@ -51,5 +53,13 @@ int access_app(const char *account_id, const char *app_id,
  */
 int access_workspace(const char *account_id, const char *workspace_id,
     enum role minimum, enum role *role, struct error *err);
+
+/*
+ * The caller as the management APIs show it: {account: {id, email,
+ * name}, workspaces: [{id, name, slug, role, app_count}]} for identity.
+ * Returns 0 with a new *out, or -1 and err.
+ */
+int access_me(const struct auth_identity *identity, json_object **out,
+    struct error *err);
 
 #endif

@@ -455,6 +455,9 @@ is_error($foreign, 404, 'app_not_found',
 is_deeply([ @{ $foreign->{json} // {} }{qw(code message)} ],
     [ @{ get("/api/v3/apps/$nowhere/releases/1")->{json} // {} }{qw(code
         message)} ], '... exactly as if there were no such app');
+is_error(get("/api/v3/apps/$secret->{app}/releases/one"), 404,
+    'app_not_found', 'even with a malformed number, the app is checked'
+    . ' first');
 is_error(get("/api/v3/apps/$secret->{app}/releases"), 404, 'app_not_found',
     'so is its releases list');
 is_error(post("/api/v3/apps/$secret->{app}/releases", {}), 404,
