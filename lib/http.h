@@ -25,6 +25,8 @@
 #define HTTP_REQUEST_ID_MAX  64
 
 struct config;
+struct outbound_policy;
+struct vault;
 struct route;
 struct valid_value;
 typedef struct FCGX_Request FCGX_Request;
@@ -39,6 +41,8 @@ struct request {
 	struct arena *arena;         /* freed when the response is written */
 	FCGX_Request *fcgi;          /* NULL outside a FastCGI request */
 	const struct config *config; /* the process's configuration */
+	const struct outbound_policy *outbound; /* where calls may go */
+	struct vault *vault;         /* the credential vault, or NULL */
 
 	const char *method;          /* "GET", "POST", ... */
 	const char *path;            /* percent-decoded, no query string */

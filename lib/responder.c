@@ -30,6 +30,7 @@
 #include "log.h"
 #include "outbound.h"
 #include "responder.h"
+#include "vault.h"
 
 #define RESPONDER_BACKLOG 1024
 #define RESPONDER_MAX_WORKERS 256
@@ -39,6 +40,13 @@ static volatile sig_atomic_t stop_requested;
 static volatile sig_atomic_t child_exited;
 static int listen_fd = -1;
 static int devnull_fd = -1;
+
+/* What a worker serves with, made once before the workers start. */
+struct process {
+	const struct config *config;
+	struct outbound_policy outbound; /* where outbound calls may go */
+	struct vault *vault;             /* NULL unless the responder uses it */
+};
 
 static long long
 monotonic_us(void)
@@ -185,8 +193,9 @@ listen_socket(const char *listen_path, long long mode)
 /* Serve one request from accept to log line.  Can't fail. */
 static void
 serve(const struct responder *responder, FCGX_Request *fcgi,
-    const struct config *config)
+    const struct process *process)
 {
+	const struct config *config = process->config;
 	struct request req;
 	struct error err;
 	const struct route *route;
@@ -207,6 +216,8 @@ serve(const struct responder *responder, FCGX_Request *fcgi,
 	}
 	if (http_request_begin(&req, fcgi, config, &err) != 0)
 		goto fail;
+	req.outbound = &process->outbound;
+	req.vault = process->vault;
 
 	/* Read the whole body first: the request is in flight until then. */
 	length = http_header(&req, "Content-Length");
@@ -283,7 +294,7 @@ done:
 
 /* A worker's accept loop.  Returns the exit status. */
 static int
-worker_run(const struct responder *responder, const struct config *config)
+worker_run(const struct responder *responder, const struct process *process)
 {
 	FCGX_Request fcgi;
 	sigset_t stop_signals;
@@ -317,7 +328,7 @@ worker_run(const struct responder *responder, const struct config *config)
 			db_disconnect();
 			return 1;
 		}
-		serve(responder, &fcgi, config);
+		serve(responder, &fcgi, process);
 		FCGX_Finish_r(&fcgi);
 	}
 	FCGX_Free(&fcgi, 0);
@@ -327,7 +338,7 @@ worker_run(const struct responder *responder, const struct config *config)
 
 /* Fork one worker.  Returns its pid, or -1 after logging. */
 static pid_t
-worker_spawn(const struct responder *responder, const struct config *config)
+worker_spawn(const struct responder *responder, const struct process *process)
 {
 	pid_t pid = fork();
 
@@ -340,7 +351,7 @@ worker_spawn(const struct responder *responder, const struct config *config)
 
 		sigemptyset(&none);
 		sigprocmask(SIG_SETMASK, &none, NULL);
-		_exit(worker_run(responder, config));
+		_exit(worker_run(responder, process));
 	}
 	return pid;
 }
@@ -351,7 +362,7 @@ worker_spawn(const struct responder *responder, const struct config *config)
  * status.
  */
 static int
-supervise(const struct responder *responder, const struct config *config,
+supervise(const struct responder *responder, const struct process *process,
     long long count)
 {
 	pid_t workers[RESPONDER_MAX_WORKERS];
@@ -373,7 +384,7 @@ supervise(const struct responder *responder, const struct config *config,
 	sigdelset(&waiting, SIGCHLD);
 
 	for (i = 0; i < count; i++)
-		workers[i] = worker_spawn(responder, config);
+		workers[i] = worker_spawn(responder, process);
 	notify_systemd("READY=1");
 
 	while (!stop_requested) {
@@ -403,7 +414,7 @@ supervise(const struct responder *responder, const struct config *config,
 				restarts_this_second = 0;
 			}
 			last_restart = time(NULL);
-			workers[i] = worker_spawn(responder, config);
+			workers[i] = worker_spawn(responder, process);
 		}
 	}
 
@@ -438,7 +449,7 @@ responder_main(const struct responder *responder, int argc, char **argv)
 	const char *config_path = NULL, *listen_path = NULL;
 	long long workers = 0;
 	struct config config;
-	struct outbound_policy policy;
+	struct process process = { 0 };
 	struct error err = { 0 };
 	int opt, status;
 
@@ -488,9 +499,15 @@ responder_main(const struct responder *responder, int argc, char **argv)
 		error_clear(&err);
 		return 1;
 	}
-	/* A malformed allow list stops the start, not the first call. */
-	if (outbound_policy_from_config(&config, &policy, &err) != 0) {
+	process.config = &config;
+	/* A malformed allow list or vault stops the start, not a request. */
+	if (outbound_policy_from_config(&config, &process.outbound,
+	    &err) != 0 || (responder->uses_vault &&
+	    vault_load(config.vault_key_file, &process.vault, &err) != 0)) {
 		fprintf(stderr, "drio-%s: %s\n", responder->name, err.message);
+		if (err.hint[0] != '\0')
+			fprintf(stderr, "drio-%s: %s\n", responder->name,
+			    err.hint);
 		error_clear(&err);
 		config_free(&config);
 		return 1;
@@ -500,30 +517,30 @@ responder_main(const struct responder *responder, int argc, char **argv)
 	db_configure(config.database_url, config.db_statement_timeout_ms);
 	signal(SIGPIPE, SIG_IGN);
 
+	status = 1;
 	if (FCGX_Init() != 0) {
 		log_warn("cannot initialise libfcgi");
-		config_free(&config);
-		return 1;
+		goto done;
 	}
 	listen_fd = listen_socket(listen_path, config.socket_mode);
 	devnull_fd = open("/dev/null", O_RDWR | O_CLOEXEC);
-	if (listen_fd < 0 || devnull_fd < 0) {
-		config_free(&config);
-		return 1;
-	}
+	if (listen_fd < 0 || devnull_fd < 0)
+		goto done;
 	log_info("drio-%s %s serving with %lld worker%s", responder->name,
 	    DRIO_VERSION, workers, workers == 1 ? "" : "s");
 
 	if (workers == 1) {
 		notify_systemd("READY=1");
-		status = worker_run(responder, &config);
+		status = worker_run(responder, &process);
 	} else {
-		status = supervise(responder, &config, workers);
+		status = supervise(responder, &process, workers);
 	}
 	log_info("drio-%s stopped", responder->name);
 	if (listen_path != NULL && strchr(listen_path, '/') != NULL)
 		unlink(listen_path);
 	close(devnull_fd);
+done:
+	vault_free(process.vault);
 	config_free(&config);
 	return status;
 }

@@ -15,6 +15,7 @@
 #ifndef DRIO_RESPONDER_H
 #define DRIO_RESPONDER_H
 
+#include <stdbool.h>
 #include <stddef.h>
 
 #include "router.h"
@@ -23,6 +24,7 @@ struct responder {
 	const char *name;            /* "openapi": logs and usage */
 	const struct route *routes;
 	size_t nroutes;
+	bool uses_vault;             /* load vault_key_file at start */
 };
 
 /* Run the responder; returns the process exit status. */
