@@ -11,6 +11,7 @@
  *   drio-admin [-c PATH] vault-init
  *   drio-admin [-c PATH] vault-add-key
  *   drio-admin [-c PATH] vault-rotate [--current-key]
+ *   drio-admin [-c PATH] load-templates
  *
  * Exit status: 0 on success, 1 on failure, 2 on a usage error.
  *
@@ -27,6 +28,7 @@
 #include <openssl/crypto.h>
 
 #include "drio.h"
+#include "admin/templates.h"
 #include "admin/vault.h"
 
 #define EXIT_USAGE 2
@@ -44,7 +46,9 @@ static const char usage_text[] =
     "  vault-init                  create the vault key file\n"
     "  vault-add-key               add a key; it seals from now on\n"
     "  vault-rotate [--current-key] re-encrypt stored secrets under a new\n"
-    "                              key (or the current one)\n";
+    "                              key (or the current one)\n"
+    "  load-templates              check and load the app templates of\n"
+    "                              templates_dir\n";
 
 static int
 usage(void)
@@ -742,6 +746,8 @@ main(int argc, char **argv)
 		rc = admin_vault_add_key(&cfg, &err);
 	else if (strcmp(command, "vault-rotate") == 0)
 		rc = admin_vault_rotate(&cfg, argc, argv, &err);
+	else if (strcmp(command, "load-templates") == 0 && argc == 1)
+		rc = admin_load_templates(&cfg, &err);
 	else
 		rc = usage();
 

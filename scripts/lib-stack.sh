@@ -30,10 +30,11 @@ STACK_BINDIR=                      # where drio-admin and the responders are
 # The responders a stack runs (drio-<group>), each with its nginx upstream
 # in conf/nginx/drio.conf.in, and for each the path stack_wait_healthy asks
 # for (a GET it answers 200 without a token).
-STACK_RESPONDERS=(openapi oauth api-v3)
+STACK_RESPONDERS=(openapi oauth api-v1 api-v3)
 declare -A STACK_HEALTH_PATH=(
 	[openapi]=/openapi/v1/_health
 	[oauth]=/.well-known/oauth-authorization-server
+	[api-v1]=/api/openapi.json
 	[api-v3]=/api/v3/openapi.json
 )
 STACK_PG_RUNNING=0
@@ -156,6 +157,7 @@ stack_prepare() {
 	install -d -m 0750 -o "$STACK_USER" -g "$STACK_USER" \
 		"$STACK_DIR/run" "$STACK_DIR/log"
 	install -d -m 0700 -o "$STACK_USER" -g "$STACK_USER" "$STACK_DIR/pgdata"
+	install -d -m 0700 -o "$STACK_USER" -g "$STACK_USER" "$STACK_DIR/vault"
 	install -d -m 0755 -o root -g root "$STACK_DIR/nginx"
 	install -d -m 0700 -o "$STACK_USER" -g "$STACK_USER" "$STACK_DIR/nginx/tmp"
 	install -d -m 0700 -o root -g root "$STACK_DIR/run/pids"
@@ -358,6 +360,7 @@ stack_write_conf() {
 			"$STACK_DIR/run" "$STACK_PG_PORT" "$STACK_USER"
 		printf 'sql_dir = %s\n' "$STACK_TOP/sql"
 		printf 'socket_mode = 0660\n'
+		printf 'vault_key_file = %s\n' "$STACK_DIR/vault/vault.key"
 		for line in "$@"; do
 			printf '%s\n' "$line"
 		done
@@ -370,12 +373,22 @@ stack_write_conf() {
 # The environment drio programs run with: the caller's, minus the
 # DRIO_* settings the stack decides (the file says them).
 STACK_ENV_UNSET=(-u DRIO_DATABASE_URL -u DRIO_SQL_DIR -u DRIO_SOCKET_MODE
-	-u DRIO_PUBLIC_URL -u NOTIFY_SOCKET -u LISTEN_FDS -u LISTEN_PID)
+	-u DRIO_VAULT_KEY_FILE -u DRIO_PUBLIC_URL -u NOTIFY_SOCKET -u LISTEN_FDS
+	-u LISTEN_PID)
 
 # drio-admin with the stack's configuration, as drio.
 stack_admin() {
 	(cd / && stack_as_user env "${STACK_ENV_UNSET[@]}" \
 		"$STACK_BINDIR/drio-admin" -c "$STACK_DIR/drio.conf" "$@")
+}
+
+# Create the credential vault's key file (vault/vault.key, as the
+# configuration says) unless it exists: responders that hold secrets
+# refuse to start without it.
+stack_vault_init() {
+	[[ -e $STACK_DIR/vault/vault.key ]] && return 0
+	stack_say "creating the credential vault's key"
+	stack_admin vault-init >/dev/null || stack_die "drio-admin vault-init failed"
 }
 
 # Start `count` instances of responder drio-$1 on run/$1-N.sock.

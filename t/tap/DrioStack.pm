@@ -57,10 +57,11 @@ use constant STOP_WAIT  => $ENV{DRIO_TEST_VALGRIND} ? 60 : 10;
 # The responders a stack runs unless told otherwise, and for each the path
 # of a GET it answers 200 without a token once it is up (start() and
 # restart_responders() wait for every one of them through nginx).
-use constant DEFAULT_RESPONDERS => [ 'openapi', 'oauth', 'api-v3' ];
+use constant DEFAULT_RESPONDERS => [ 'openapi', 'oauth', 'api-v1', 'api-v3' ];
 my %HEALTH_PATH = (
     openapi  => '/openapi/v1/_health',
     oauth    => '/.well-known/oauth-authorization-server',
+    'api-v1' => '/api/openapi.json',
     'api-v3' => '/api/v3/openapi.json',
 );
 
@@ -310,6 +311,7 @@ sub start {
     $self->_check_binaries;
     $self->_start_postgres_cluster;
     $self->_migrate;
+    $self->_make_vault_key;
     if ($want_nginx) {
         $self->{http_port} = _free_port();
         $self->_start_responders;
@@ -434,6 +436,14 @@ sub _postmaster_pid {
     return $1;
 }
 
+# The credential vault's key file, as `drio-admin vault-init` makes it.
+sub _make_vault_key {
+    my ($self) = @_;
+    my ($code, $out, $err) = $self->admin('vault-init');
+    $self->_bail("drio-admin vault-init failed (exit $code):\n$out$err")
+        if $code != 0;
+}
+
 sub _migrate {
     my ($self) = @_;
     my ($code, $out, $err) = $self->admin('migrate');
@@ -448,6 +458,7 @@ sub env {
         DRIO_DATABASE_URL => $self->{dsn},
         DRIO_SQL_DIR      => srcdir() . '/sql',
         DRIO_WORKERS      => 2,
+        DRIO_VAULT_KEY_FILE => "$self->{tmp}/vault.key",
         DRIO_OUTBOUND_ALLOW_NETWORKS => $self->{outbound_allow},
     );
     $env{DRIO_PUBLIC_URL} = $self->public_url if $self->{http_port};
