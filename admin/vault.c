@@ -109,32 +109,6 @@ report(const struct error *err)
 }
 
 /*
- * Write bytes as bytea input text, "\x" and hex, into a malloc'd string
- * the caller frees.  Returns it, or NULL and err.
- */
-static char *
-bytea_text(const unsigned char *bytes, size_t len, struct error *err)
-{
-	static const char hex[] = "0123456789abcdef";
-	char *text;
-	size_t i;
-
-	text = malloc(2 * len + 3);
-	if (text == NULL) {
-		error_set(err, ERR_INTERNAL, "out of memory");
-		return NULL;
-	}
-	text[0] = '\\';
-	text[1] = 'x';
-	for (i = 0; i < len; i++) {
-		text[2 + 2 * i] = hex[bytes[i] >> 4];
-		text[3 + 2 * i] = hex[bytes[i] & 15];
-	}
-	text[2 + 2 * len] = '\0';
-	return text;
-}
-
-/*
  * Re-encrypt one row's sealed value (sealed, len bytes) under the current
  * key and store it.  A value that does not open is recorded in b as a
  * failure, not an error.  Returns 0, or -1 and err.
@@ -167,7 +141,7 @@ rotate_row(struct rotate_batch *b, const char *key, const char *aad,
 	if (vault_seal(b->vault, aad, plain, plain_len, &resealed,
 	    &resealed_len, err) != 0)
 		goto out;
-	text = bytea_text(resealed, resealed_len, err);
+	text = db_bytea_text(resealed, resealed_len, err);
 	if (text == NULL)
 		goto out;
 	{

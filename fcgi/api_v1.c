@@ -46,6 +46,21 @@ reply_with_etag(struct request *req, int status, json_object *body,
 	return http_reply_json(req, status, body);
 }
 
+/*
+ * Did the body hold member name with the value null?  The field tables
+ * take null as "not given"; for the PATCH fields where null means
+ * "remove", the handler asks here.  Can't fail.
+ */
+static bool
+body_is_null(const struct request *req, const char *name)
+{
+	json_object *value;
+
+	return req->body_json != NULL &&
+	    json_object_object_get_ex(req->body_json, name, &value) &&
+	    value == NULL;
+}
+
 /* The body field every v1 write accepts beside If-Match. */
 #define DRAFT_REVISION_FIELD \
 	{ .name = "draft_revision", .type = VALID_INT, .min = 1, \

@@ -133,18 +133,25 @@ authoring_state_get(struct request *req, struct error *err)
 /* ---------------------------------------------------------------- */
 /* Integrations and operations                                      */
 
+static const struct valid_field integrations_query[] = {
+	PAGE_QUERY_FIELDS(50),
+};
+enum { INTEGRATIONS_PAGE, INTEGRATIONS_LIMIT };
+
 static int
 integrations_list(struct request *req, struct error *err)
 {
+	long long page = req->query_values[INTEGRATIONS_PAGE].integer;
+	long long limit = req->query_values[INTEGRATIONS_LIMIT].integer;
 	struct app_access access;
-	json_object *list, *body;
+	json_object *list;
+	long long total;
 
 	if (app_access(req, ROLE_NORMAL, &access, err) != 0 ||
-	    appstore_integrations_list(access.app_id, &list, err) != 0)
+	    appstore_integrations_page(access.app_id, page, limit, &list,
+	    &total, err) != 0)
 		return -1;
-	body = json_object_new_object();
-	json_object_object_add(body, "data", list);
-	return http_reply_json(req, 200, body);
+	return reply_page(req, list, page, limit, total);
 }
 
 static const char *const operation_statuses[] = {
@@ -502,7 +509,7 @@ static const struct route v3_routes[] = {
 	{ "GET", APP "/authoring-state", authoring_state_get, ROUTE_BEARER,
 	  ROUTE_NO_FIELDS, ROUTE_NO_FIELDS, ROUTE_API },
 	{ "GET", APP "/integrations", integrations_list, ROUTE_BEARER,
-	  ROUTE_NO_FIELDS, ROUTE_NO_FIELDS, ROUTE_API },
+	  ROUTE_FIELDS(integrations_query), ROUTE_NO_FIELDS, ROUTE_API },
 	{ "GET", APP "/integrations/{integration_id:uuid}/operations",
 	  operations_list, ROUTE_BEARER,
 	  ROUTE_FIELDS(operations_query), ROUTE_NO_FIELDS, ROUTE_API },

@@ -108,17 +108,9 @@ appstore_apps_list(const struct app_filter *f, json_object **list,
 {
 	const char *params[] = { f->account_id, f->workspace_id, f->name,
 	    f->mode, f->tag, NULL, NULL };
-	PGresult *res;
-	int i;
 
-	if (page_fetch(&apps_page, &apps_count, params, 7, f->page, f->limit,
-	    &res, total, err) != 0)
-		return -1;
-	*list = json_object_new_array();
-	for (i = 0; i < PQntuples(res); i++)
-		json_object_array_add(*list, app_from_row(res, i));
-	PQclear(res);
-	return 0;
+	return page_fetch_list(&apps_page, &apps_count, params, 7, f->page,
+	    f->limit, app_from_row, list, total, err);
 }
 
 static const struct db_statement app_one = {
@@ -201,6 +193,29 @@ static const struct db_statement integrations_of_app = {
 	"  LEFT JOIN auth_connections c ON c.id = i.auth_connection_id"
 	" WHERE i.app_id = $1 ORDER BY i.name, i.id"
 };
+
+static const struct db_statement integrations_page = {
+	"appstore_integrations_page",
+	"SELECT " INTEGRATION_COLUMNS ", count(*) OVER ()"
+	"  FROM integrations i"
+	"  LEFT JOIN auth_connections c ON c.id = i.auth_connection_id"
+	" WHERE i.app_id = $1 ORDER BY i.name, i.id LIMIT $2 OFFSET $3"
+};
+
+static const struct db_statement integrations_count = {
+	"appstore_integrations_count",
+	"SELECT count(*) FROM integrations WHERE app_id = $1"
+};
+
+int
+appstore_integrations_page(const char *app_id, long long page,
+    long long limit, json_object **list, long long *total, struct error *err)
+{
+	const char *params[] = { app_id, NULL, NULL };
+
+	return page_fetch_list(&integrations_page, &integrations_count, params,
+	    3, page, limit, integration_from_row, list, total, err);
+}
 
 int
 appstore_integrations_list(const char *app_id, json_object **list,
@@ -331,19 +346,11 @@ appstore_operations_list(const struct operation_filter *f,
 {
 	const char *params[] = { f->app_id, f->integration_id, f->status,
 	    f->query, NULL, NULL };
-	PGresult *res;
-	int i;
 
 	if (integration_check(f->app_id, f->integration_id, err) != 0)
 		return -1;
-	if (page_fetch(&operations_page, &operations_count, params, 6,
-	    f->page, f->limit, &res, total, err) != 0)
-		return -1;
-	*list = json_object_new_array();
-	for (i = 0; i < PQntuples(res); i++)
-		json_object_array_add(*list, operation_from_row(res, i));
-	PQclear(res);
-	return 0;
+	return page_fetch_list(&operations_page, &operations_count, params, 6,
+	    f->page, f->limit, operation_from_row, list, total, err);
 }
 
 static const struct db_statement operation_one = {
@@ -475,17 +482,9 @@ appstore_tools_list(const char *app_id, long long page, long long limit,
     json_object **list, long long *total, struct error *err)
 {
 	const char *params[] = { app_id, NULL, NULL };
-	PGresult *res;
-	int i;
 
-	if (page_fetch(&tools_page, &tools_count, params, 3, page, limit,
-	    &res, total, err) != 0)
-		return -1;
-	*list = json_object_new_array();
-	for (i = 0; i < PQntuples(res); i++)
-		json_object_array_add(*list, tool_from_row(res, i));
-	PQclear(res);
-	return 0;
+	return page_fetch_list(&tools_page, &tools_count, params, 3, page,
+	    limit, tool_from_row, list, total, err);
 }
 
 static const struct db_statement tool_one = {

@@ -61,6 +61,13 @@ int appstore_integrations_list(const char *app_id, json_object **list,
     struct error *err);
 
 /*
+ * One page of them (page and limit as in page.h).  Returns 0 with *list
+ * and *total, or -1 and err.
+ */
+int appstore_integrations_page(const char *app_id, long long page,
+    long long limit, json_object **list, long long *total, struct error *err);
+
+/*
  * One integration of app_id.  Returns 0 with *integration, or -1 and err
  * (ERR_INTEGRATION_NOT_FOUND).
  */

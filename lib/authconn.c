@@ -413,18 +413,9 @@ authconn_list(const char *app_id, long long page, long long limit,
     json_object **list, long long *total, struct error *err)
 {
 	const char *params[] = { app_id, NULL, NULL };
-	PGresult *res;
-	int i;
 
-	*list = NULL;
-	if (page_fetch(&conns_page, &conns_count, params, 3, page, limit,
-	    &res, total, err) != 0)
-		return -1;
-	*list = json_object_new_array();
-	for (i = 0; i < PQntuples(res); i++)
-		json_object_array_add(*list, conn_from_row(res, i));
-	PQclear(res);
-	return 0;
+	return page_fetch_list(&conns_page, &conns_count, params, 3, page,
+	    limit, conn_from_row, list, total, err);
 }
 
 static const struct db_statement conn_one = {
@@ -468,32 +459,6 @@ secret_aad(const char *app_id, const char *id, char aad[AAD_MAX])
 	snprintf(aad, AAD_MAX, AAD_PREFIX "%s:%s", app_id, id);
 	for (i = sizeof(AAD_PREFIX) - 1; aad[i] != '\0'; i++)
 		aad[i] = (char)tolower((unsigned char)aad[i]);
-}
-
-/*
- * Write bytes as bytea input text, "\x" and hex, into a malloc'd string
- * the caller frees.  Returns it, or NULL and err.
- */
-static char *
-bytea_text(const unsigned char *bytes, size_t len, struct error *err)
-{
-	static const char hex[] = "0123456789abcdef";
-	char *text;
-	size_t i;
-
-	text = malloc(2 * len + 3);
-	if (text == NULL) {
-		error_set(err, ERR_INTERNAL, "out of memory");
-		return NULL;
-	}
-	text[0] = '\\';
-	text[1] = 'x';
-	for (i = 0; i < len; i++) {
-		text[2 + 2 * i] = hex[bytes[i] >> 4];
-		text[3 + 2 * i] = hex[bytes[i] & 15];
-	}
-	text[2 + 2 * len] = '\0';
-	return text;
 }
 
 /*
@@ -551,7 +516,7 @@ seal_secret(struct vault *vault, const char *app_id, const char *id,
 	if (vault_seal(vault, aad, plain, strlen(plain), &sealed, &sealed_len,
 	    err) != 0)
 		return -1;
-	out->bytea = bytea_text(sealed, sealed_len, err);
+	out->bytea = db_bytea_text(sealed, sealed_len, err);
 	free(sealed);
 	if (out->bytea == NULL)
 		return -1;

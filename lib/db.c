@@ -361,3 +361,25 @@ db_bool(const PGresult *res, int row, int col)
 	return !PQgetisnull(res, row, col) &&
 	    PQgetvalue(res, row, col)[0] == 't';
 }
+
+char *
+db_bytea_text(const unsigned char *bytes, size_t len, struct error *err)
+{
+	static const char hex[] = "0123456789abcdef";
+	char *text;
+	size_t i;
+
+	text = malloc(2 * len + 3);
+	if (text == NULL) {
+		error_set(err, ERR_INTERNAL, "out of memory");
+		return NULL;
+	}
+	text[0] = '\\';
+	text[1] = 'x';
+	for (i = 0; i < len; i++) {
+		text[2 + 2 * i] = hex[bytes[i] >> 4];
+		text[3 + 2 * i] = hex[bytes[i] & 15];
+	}
+	text[2 + 2 * len] = '\0';
+	return text;
+}

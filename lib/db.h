@@ -85,4 +85,11 @@ long long db_int(const PGresult *res, int row, int col);
 /* Value at (row, col) as a boolean ("t").  Can't fail. */
 bool db_bool(const PGresult *res, int row, int col);
 
+/*
+ * Write bytes as bytea input text, "\x" and hex, for a text parameter.
+ * Returns a malloc'd string the caller frees, or NULL and err.
+ */
+char *db_bytea_text(const unsigned char *bytes, size_t len,
+    struct error *err);
+
 #endif

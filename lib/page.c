@@ -71,3 +71,24 @@ page_fetch(const struct db_statement *page_stmt,
 	PQclear(count_res);
 	return 0;
 }
+
+int
+page_fetch_list(const struct db_statement *page_stmt,
+    const struct db_statement *count_stmt, const char **params, int nparams,
+    long long page, long long limit,
+    json_object *(*from_row)(const PGresult *res, int row),
+    json_object **list, long long *total, struct error *err)
+{
+	PGresult *res;
+	int i;
+
+	*list = NULL;
+	if (page_fetch(page_stmt, count_stmt, params, nparams, page, limit,
+	    &res, total, err) != 0)
+		return -1;
+	*list = json_object_new_array();
+	for (i = 0; i < PQntuples(res); i++)
+		json_object_array_add(*list, from_row(res, i));
+	PQclear(res);
+	return 0;
+}

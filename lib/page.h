@@ -46,4 +46,15 @@ int page_fetch(const struct db_statement *page_stmt,
     long long page, long long limit, PGresult **res, long long *total,
     struct error *err);
 
+/*
+ * page_fetch(), then one JSON object per row made by from_row (which
+ * reads row of res and returns a new object).  Returns 0 with a new
+ * *list and *total, or -1 and err (then *list is NULL).
+ */
+int page_fetch_list(const struct db_statement *page_stmt,
+    const struct db_statement *count_stmt, const char **params, int nparams,
+    long long page, long long limit,
+    json_object *(*from_row)(const PGresult *res, int row),
+    json_object **list, long long *total, struct error *err);
+
 #endif

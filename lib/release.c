@@ -259,17 +259,9 @@ release_list(const char *app_id, long long page, long long limit,
     json_object **list, long long *total, struct error *err)
 {
 	const char *params[] = { app_id, NULL, NULL };
-	PGresult *res;
-	int i;
 
-	if (page_fetch(&releases_page, &releases_count, params, 3, page, limit,
-	    &res, total, err) != 0)
-		return -1;
-	*list = json_object_new_array();
-	for (i = 0; i < PQntuples(res); i++)
-		json_object_array_add(*list, release_from_row(res, i));
-	PQclear(res);
-	return 0;
+	return page_fetch_list(&releases_page, &releases_count, params, 3,
+	    page, limit, release_from_row, list, total, err);
 }
 
 static const struct db_statement release_one = {

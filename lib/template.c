@@ -81,6 +81,20 @@ pointer_append(char *at, size_t size, const char *token)
 	at[o] = '\0';
 }
 
+/*
+ * Format a pointer into at, cut to size (a pointer only names a place in
+ * an error message; a cut one still points near).  Can't fail.
+ */
+static void __attribute__((__format__(printf, 3, 4)))
+pointer_printf(char *at, size_t size, const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(at, size, fmt, ap);
+	va_end(ap);
+}
+
 /* Set at to the pointer base followed by the token key.  Can't fail. */
 static void
 pointer_join(char *at, size_t size, const char *base, const char *key)
@@ -489,7 +503,7 @@ check_document(json_object *doc, const char *base_url, const char *pointer,
 	if (want_type(doc, "servers", pointer, json_type_array, "an array",
 	    &servers, err) != 0)
 		return -1;
-	snprintf(at, sizeof(at), "%s/servers/0/url", pointer);
+	pointer_printf(at, sizeof(at), "%s/servers/0/url", pointer);
 	s = json_get_string(json_object_array_get_idx(servers, 0), "url");
 	if (s == NULL || strcmp(s, base_url) != 0)
 		return fault(err, at, "servers[0].url must equal the"
@@ -524,7 +538,7 @@ check_document(json_object *doc, const char *base_url, const char *pointer,
 		    json_object_array_length(loc) >= 2)
 			inner = json_object_get_string(
 			    json_object_array_get_idx(loc, 1));
-		snprintf(at, sizeof(at), "%s%s", pointer,
+		pointer_printf(at, sizeof(at), "%s%s", pointer,
 		    strcmp(inner, "/") == 0 ? "" : inner);
 		fault(err, at, "OpenAPI discovery refuses the document:"
 		    " %.180s", discovery.message);
@@ -535,7 +549,7 @@ check_document(json_object *doc, const char *base_url, const char *pointer,
 		json_object *w = json_object_array_get_idx(warnings, 0);
 		const char *inner = json_get_string(w, "pointer");
 
-		snprintf(at, sizeof(at), "%s%s", pointer,
+		pointer_printf(at, sizeof(at), "%s%s", pointer,
 		    inner != NULL ? inner : "");
 		fault(err, at, "OpenAPI discovery warns: %.200s",
 		    json_get_string(w, "message") != NULL ?
@@ -717,7 +731,7 @@ check_widgets(json_object *list, json_object *tools, struct error *err)
 			json_object *a = json_object_array_get_idx(actions,
 			    k);
 
-			snprintf(pat, sizeof(pat), "%s/actions/%zu", at, k);
+			pointer_printf(pat, sizeof(pat), "%s/actions/%zu", at, k);
 			if (!json_object_is_type(a, json_type_object))
 				return fault(err, pat, "An action is an"
 				    " object.");
@@ -981,18 +995,9 @@ template_list(const struct template_filter *f, json_object **list,
     long long *total, struct error *err)
 {
 	const char *params[] = { f->category, f->tag, NULL, NULL };
-	PGresult *res;
-	int i;
 
-	*list = NULL;
-	if (page_fetch(&templates_page, &templates_count, params, 4, f->page,
-	    f->limit, &res, total, err) != 0)
-		return -1;
-	*list = json_object_new_array();
-	for (i = 0; i < PQntuples(res); i++)
-		json_object_array_add(*list, summary_from_row(res, i));
-	PQclear(res);
-	return 0;
+	return page_fetch_list(&templates_page, &templates_count, params, 4,
+	    f->page, f->limit, summary_from_row, list, total, err);
 }
 
 static const struct db_statement template_one = {

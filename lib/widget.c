@@ -397,6 +397,13 @@ widget_from_row(const PGresult *res, int row, bool with_template)
 	return w;
 }
 
+/* A widget as lists show it: without its template. */
+static json_object *
+widget_summary_from_row(const PGresult *res, int row)
+{
+	return widget_from_row(res, row, false);
+}
+
 static const struct db_statement widgets_page = {
 	"widget_page",
 	"SELECT " WIDGET_COLUMNS ", count(*) OVER ()"
@@ -414,18 +421,9 @@ widget_list(const char *app_id, long long page, long long limit,
     json_object **list, long long *total, struct error *err)
 {
 	const char *params[] = { app_id, NULL, NULL };
-	PGresult *res;
-	int i;
 
-	*list = NULL;
-	if (page_fetch(&widgets_page, &widgets_count, params, 3, page, limit,
-	    &res, total, err) != 0)
-		return -1;
-	*list = json_object_new_array();
-	for (i = 0; i < PQntuples(res); i++)
-		json_object_array_add(*list, widget_from_row(res, i, false));
-	PQclear(res);
-	return 0;
+	return page_fetch_list(&widgets_page, &widgets_count, params, 3, page,
+	    limit, widget_summary_from_row, list, total, err);
 }
 
 static const struct db_statement widget_one = {

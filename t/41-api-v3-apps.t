@@ -231,7 +231,9 @@ my $vet_op = seed_operation($s, $int2, key => 'findVet', method => 'GET',
     path => '/vets', summary => 'Find a vet');
 
 $res = get("/api/v3/apps/$pet_app/integrations");
-is($res->{status}, 200, 'GET integrations answers 200');
+is_list_envelope($res, 'GET integrations answers a list envelope');
+is_deeply([ @{ $res->{json} // {} }{qw(page limit total)} ], [ 1, 50, 2 ],
+    'integrations page 50 by default');
 my $ints = ($res->{json} // {})->{data} // [];
 is_deeply([ map { $_->{name} } @$ints ], [ 'Pets', 'Vets' ],
     'the app\'s integrations, by name');
@@ -251,7 +253,12 @@ is_deeply({ map { $_ => $ints->[0]{$_} } qw(id kind base_url status
 is_deeply([ @{ $ints->[1] // {} }{qw(kind auth_connection operations)} ],
     [ 'http', undef, { active => 1, removed => 0 } ],
     'Vets: no auth connection, one active operation');
-is_deeply(get("/api/v3/apps/$grooming/integrations")->{json}, { data => [] },
+$res = get("/api/v3/apps/$pet_app/integrations?limit=1&page=2");
+is_deeply([ [ map { $_->{name} } @{ ($res->{json} // {})->{data} // [] } ],
+        $res->{json}{total}, $res->{json}{has_more} ? 1 : 0 ],
+    [ ['Vets'], 2, 0 ], 'limit=1, page 2: the second, and no more');
+is_deeply(get("/api/v3/apps/$grooming/integrations")->{json},
+    { data => [], page => 1, limit => 50, total => 0, has_more => $F },
     'an app without integrations lists none');
 is_error(get("/api/v3/apps/$secret/integrations"), 404, 'app_not_found',
     'the integrations of another workspace\'s app are a 404');
