@@ -11,8 +11,9 @@
 #   stack, with a token and ids seeded through SQL, and answers neither
 #   404 not_found nor 405; its status is one the document lists, its body
 #   matches the schema documented for that status (a small JSON Schema
-#   check below), and ETag is sent exactly where documented.  Every GET is
-#   asked again with each documented query parameter set to its example.
+#   check, t/tap/DrioOpenAPI.pm), and ETag is sent exactly where
+#   documented.  Every GET is asked again with each documented query
+#   parameter set to its example.
 # - @readme/openapi-parser, a validator drio did not write, accepts the
 #   document (t/interop/validate-openapi.mjs; needs node 20 or later and
 #   `npm ci --prefix t/interop`, else that part is skipped).
@@ -22,10 +23,10 @@
 use strict;
 use warnings;
 
-use B ();
 use File::Spec;
 use JSON::PP ();
 use Test::More;
+use DrioOpenAPI;
 use DrioStack;
 use DrioTest;
 
@@ -43,6 +44,7 @@ sub slurp {
 
 my $doc = eval { JSON::PP->new->decode(slurp($doc_file)) }
     or BAIL_OUT("$doc_file is not JSON: $@");
+use_document($doc);
 
 # Started first: without PostgreSQL or nginx the whole file is skipped.
 my $stack = DrioStack->start(responders => ['api-v3']);
@@ -54,29 +56,6 @@ is($doc->{openapi}, '3.1.0', 'the document is OpenAPI 3.1.0');
 my @METHODS = qw(get put post delete options head patch);
 
 # --- the document -----------------------------------------------------------
-
-# The node a local $ref ("#/a/b") points at.
-sub pointer {
-    my ($ref) = @_;
-    my $node = $doc;
-    die "not a local reference: $ref\n" unless $ref =~ s{\A#/}{};
-    for my $token (split m{/}, $ref) {
-        $token =~ s/~1/\//g;
-        $token =~ s/~0/~/g;
-        die "dangling reference #/$ref\n"
-            unless ref $node eq 'HASH' && exists $node->{$token};
-        $node = $node->{$token};
-    }
-    return $node;
-}
-
-# $node with its $refs followed.
-sub deref {
-    my ($node) = @_;
-    $node = pointer($node->{'$ref'})
-        while ref $node eq 'HASH' && defined $node->{'$ref'};
-    return $node;
-}
 
 # Every documented operation: {path, method, op, params (path-level and
 # operation-level, dereferenced, by "in/name")}.
@@ -99,94 +78,13 @@ cmp_ok(scalar @operations, '>=', 16, 'the document has operations');
 
 # --- the route table --------------------------------------------------------
 
-my $c = slurp("$src/fcgi/api_v3.c");
-my $page_h = slurp("$src/lib/page.h");
-
-# Object-like macros whose value is strings and names (V3, APP) or a
-# number (PAGE_MAX), and the one function-like macro the field tables use.
-my %macro;
-my $c_token = qr/(?:\w+|"[^"]*")/;
-for my $text ($c, $page_h) {
-    while ($text =~ /^\#define [ \t]+ (\w+) [ \t]+
-            ($c_token (?:[ \t]+ $c_token)*) [ \t]*$/mgx) {
-        $macro{$1} = $2;
-    }
-}
-my ($page_fields) = $page_h =~
-    /#define\s+PAGE_QUERY_FIELDS\(default_limit\)((?:[^\n]*\\\n)+[^\n]*)/
-    or BAIL_OUT('lib/page.h has no PAGE_QUERY_FIELDS');
-$page_fields =~ s/\\\n/ /g;
-
-# The text of a C string expression: "a" V3 "b" with macros expanded.
-sub c_string {
-    my ($expr) = @_;
-    my $out = '';
-    for my $token ($expr =~ /("[^"]*"|\w+)/g) {
-        if ($token =~ /\A"(.*)"\z/s) {
-            $out .= $1;
-        } else {
-            defined $macro{$token} or die "unknown macro $token\n";
-            $out .= c_string($macro{$token});
-        }
-    }
-    return $out;
-}
-
-# A C constant: 20, (20), 1000000000000LL, PAGE_MAX, true.
-sub c_value {
-    my ($text) = @_;
-    $text =~ s/\A\s*\(?\s*|\s*\)?\s*\z//g;
-    $text = $macro{$text} while defined $macro{$text};
-    return 1 if $text eq 'true';
-    return 0 if $text eq 'false';
-    $text =~ s/(?<=\d)[LlUu]+\z//;
-    return $text;
-}
-
-# NULL-terminated string arrays: the enum choices.
-my %choices;
-while ($c =~ /static const char \*const (\w+)\[\] = \{(.*?)\};/sg) {
-    my ($name, $body) = ($1, $2);
-    $choices{$name} = [ $body =~ /"([^"]*)"/g ];
-}
-
-# The valid_field tables: name => [ {name, type, required, min, max,
-# choices, default}, ... ] in table order.
-my %fields;
-while ($c =~ /static const struct valid_field (\w+)\[\] = \{(.*?)\n\};/sg) {
-    my ($table, $body) = ($1, $2);
-    $body =~ s/PAGE_QUERY_FIELDS\((\w+)\)/
-        my $n = $1; (my $f = $page_fields) =~ s{\bdefault_limit\b}{$n}g; $f/ge;
-    for my $entry ($body =~ /\{([^{}]*)\}/g) {
-        my %f;
-        while ($entry =~ /\.(\w+)\s*=\s*("[^"]*"|[^,]+?)\s*(?:,|\z)/g) {
-            my ($key, $value) = ($1, $2);
-            $f{$key} = $value =~ /\A"(.*)"\z/ ? $1 : c_value($value);
-        }
-        $f{choices} = $choices{ $f{choices} } // die "no choices $f{choices}\n"
-            if defined $f{choices};
-        push @{ $fields{$table} }, \%f;
-    }
-}
-
-# The routes: {method, pattern (as written), path (as documented), auth,
-# query (table name or undef), body (table name or undef)}.
-my ($table) = $c =~ /static const struct route v3_routes\[\] = \{(.*?)\n\};/s
-    or BAIL_OUT('fcgi/api_v3.c has no v3_routes[] table');
-my @routes;
-while ($table =~ /\{ \s* "(?<method>[A-Z]+|\*)", \s*
-        (?<pattern>.*?), \s* \w+, \s*
-        (?<auth>ROUTE_PUBLIC|ROUTE_BEARER), \s*
-        (?:ROUTE_NO_FIELDS|ROUTE_FIELDS\((?<query>\w+)\)), \s*
-        (?:ROUTE_NO_FIELDS|ROUTE_FIELDS\((?<body>\w+)\)), \s*
-        ROUTE_\w+ \s* \}/sgx) {
-    my %route = (method => $+{method}, auth => $+{auth},
-        query => $+{query}, body => $+{body});
-    $route{pattern} = c_string($+{pattern});
-    ($route{path} = $route{pattern}) =~ s/\{(\w+):uuid\}/{$1}/g;
-    push @routes, \%route;
-}
-my $nentries = () = $table =~ /\{\s*"/g;
+# fcgi/api_v3.c and lib/page.h, read by DrioOpenAPI::c_tables.
+my $tables = eval { c_tables(sources => [ slurp("$src/fcgi/api_v3.c"),
+    slurp("$src/lib/page.h") ], table => 'v3_routes') }
+    or BAIL_OUT("fcgi/api_v3.c has no v3_routes[] table: $@");
+my @routes = @{ $tables->{routes} };
+my %fields = %{ $tables->{fields} };
+my $nentries = $tables->{nentries};
 is(scalar @routes, $nentries,
     "every entry of v3_routes[] was read ($nentries)");
 cmp_ok(scalar @routes, '>=', 16, 'v3_routes[] has the v3 routes');
@@ -271,70 +169,7 @@ for my $o (@operations) {
 
 # --- declared fields against documented parameters and bodies ---------------
 
-# A schema without $refs, and whether it also admits null (type arrays
-# with "null", or anyOf [X, {type: null}]).
-sub flat_schema {
-    my ($s) = @_;
-    $s = deref($s);
-    my $nullable = 0;
-    if (ref $s->{anyOf} eq 'ARRAY') {
-        my @rest = grep { (deref($_)->{type} // '') ne 'null' }
-            @{ $s->{anyOf} };
-        $nullable = @rest < @{ $s->{anyOf} };
-        $s = deref($rest[0]) if @rest == 1;
-    }
-    my %s = %$s;
-    if (ref $s{type} eq 'ARRAY') {
-        my @types = grep { $_ ne 'null' } @{ $s{type} };
-        $nullable ||= @types < @{ $s{type} };
-        $s{type} = @types == 1 ? $types[0] : [@types];
-    }
-    $s{enum} = [ grep { defined } @{ $s{enum} } ] if $s{enum};
-    return (\%s, $nullable);
-}
-
-my %JSON_TYPE = (VALID_STRING => 'string', VALID_INT => 'integer',
-    VALID_BOOL => 'boolean', VALID_ENUM => 'string', VALID_UUID => 'string',
-    VALID_EMAIL => 'string', VALID_URL => 'string',
-    VALID_STRING_ARRAY => 'array', VALID_OBJECT => 'object',
-    VALID_ARRAY => 'array');
-
-# What is wrong with documented schema $s for declared field $f.
-sub field_problems {
-    my ($f, $s) = @_;
-    my @why;
-    my $type = $JSON_TYPE{ $f->{type} } // return "unknown type $f->{type}";
-    push @why, "type is " . json_text($s->{type}) . ", not $type"
-        if ($s->{type} // '') ne $type;
-    my %want;
-    if ($f->{type} eq 'VALID_INT') {
-        %want = (minimum => $f->{min}, maximum => $f->{max});
-        $want{default} = $f->{default_int} if $f->{has_default};
-    } elsif ($f->{type} eq 'VALID_STRING') {
-        %want = (minLength => ($f->{min} // 0) > 0 ? $f->{min} : undef,
-            maxLength => ($f->{max} // 0) > 0 ? $f->{max} : 1024);
-    } elsif ($f->{type} eq 'VALID_STRING_ARRAY') {
-        %want = (minItems => $f->{min}, maxItems => $f->{max});
-        push @why, 'items are not strings of at most 2000 characters'
-            unless (deref($s->{items} // {})->{type} // '') eq 'string'
-                && (deref($s->{items})->{maxLength} // 0) == 2000;
-    } elsif ($f->{type} eq 'VALID_UUID') {
-        push @why, 'format is not uuid' if ($s->{format} // '') ne 'uuid';
-    } elsif ($f->{type} eq 'VALID_ENUM') {
-        push @why, 'enum is ' . json_text($s->{enum}) . ', not '
-            . json_text($f->{choices})
-            unless json_text([ sort @{ $s->{enum} // [] } ])
-                eq json_text([ sort @{ $f->{choices} } ]);
-    }
-    for my $key (sort keys %want) {
-        my ($w, $got) = ($want{$key}, $s->{$key});
-        next if !defined $w && !defined $got;
-        push @why, "$key is " . ($got // 'absent') . ', not '
-            . ($w // 'absent')
-            if !defined $w || !defined $got || $got != $w;
-    }
-    return @why;
-}
+# flat_schema() and field_problems() are DrioOpenAPI's.
 
 for my $r (grep { $_->{path} =~ m{\A/api/v3} } @routes) {
     my ($o) = grep { lc $r->{method} eq $_->{method}
@@ -388,121 +223,7 @@ for my $r (grep { $_->{path} =~ m{\A/api/v3} } @routes) {
     }
 }
 
-# --- a JSON Schema check ----------------------------------------------------
-#
-# The subset the document uses: $ref, anyOf, type (arrays for null),
-# const, enum, required, properties, additionalProperties (false or a
-# schema), items, minItems, maxItems, pattern, format (uuid, date-time),
-# minLength, maxLength, minimum, maximum.  Values come straight from
-# JSON::PP; a number is told from a string by its flags, so nothing here
-# ever uses a value as a string before asking its type.
-
-my $UUID = qr/\A[0-9a-f]{8}-(?:[0-9a-f]{4}-){3}[0-9a-f]{12}\z/i;
-my $DATE_TIME = qr/\A\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(?:\.\d+)?
-    (?:Z|[+-]\d\d:\d\d)\z/ix;
-
-sub json_type {
-    my ($v) = @_;
-    return 'null' unless defined $v;
-    return 'boolean' if JSON::PP::is_bool($v);
-    return 'object' if ref $v eq 'HASH';
-    return 'array' if ref $v eq 'ARRAY';
-    return 'unknown' if ref $v;
-    my $flags = B::svref_2object(\$v)->FLAGS;
-    return 'string' unless $flags & (B::SVp_IOK | B::SVp_NOK);
-    return ($flags & B::SVp_NOK) && $v != int $v ? 'number' : 'integer';
-}
-
-sub json_equal {
-    my ($x, $y) = @_;
-    my ($tx, $ty) = (json_type($x), json_type($y));
-    $tx = 'number' if $tx eq 'integer';
-    $ty = 'number' if $ty eq 'integer';
-    return 0 if $tx ne $ty;
-    return 1 if $tx eq 'null';
-    return !!$x == !!$y if $tx eq 'boolean';
-    return $x == $y if $tx eq 'number';
-    return $x eq $y if $tx eq 'string';
-    if ($tx eq 'array') {
-        return 0 if @$x != @$y;
-        return !grep { !json_equal($x->[$_], $y->[$_]) } 0 .. $#$x;
-    }
-    return 0 if join("\0", sort keys %$x) ne join("\0", sort keys %$y);
-    return !grep { !json_equal($x->{$_}, $y->{$_}) } keys %$x;
-}
-
-# Every way $v fails schema $s; $at says where ("" is the top).
-sub schema_errors {
-    my ($s, $v, $at) = @_;
-    $at //= '';
-    my $where = $at eq '' ? '/' : $at;
-    return ("$where: schema is not an object") if ref $s ne 'HASH';
-    my @e;
-    push @e, schema_errors(pointer($s->{'$ref'}), $v, $at)
-        if defined $s->{'$ref'};
-    if (ref $s->{anyOf} eq 'ARRAY') {
-        my @why = map { [ schema_errors($_, $v, $at) ] } @{ $s->{anyOf} };
-        push @e, "$where: matches no anyOf branch ("
-            . join('; ', map { @$_ ? $_->[0] : () } @why) . ')'
-            unless grep { !@$_ } @why;
-    }
-    my $t = json_type($v);
-    if (defined $s->{type}) {
-        my @types = ref $s->{type} ? @{ $s->{type} } : ($s->{type});
-        return (@e, "$where: is $t, not " . join('|', @types))
-            unless grep { $_ eq $t || ($_ eq 'number' && $t eq 'integer') }
-                @types;
-    }
-    push @e, "$where: is not the constant " . json_text($s->{const})
-        if exists $s->{const} && !json_equal($v, $s->{const});
-    push @e, "$where: is not one of " . json_text($s->{enum})
-        if ref $s->{enum} eq 'ARRAY'
-            && !grep { json_equal($v, $_) } @{ $s->{enum} };
-    if ($t eq 'object') {
-        for my $key (@{ $s->{required} // [] }) {
-            push @e, "$at/$key: required but missing" unless exists $v->{$key};
-        }
-        my $props = $s->{properties} // {};
-        my $extra = $s->{additionalProperties};
-        for my $key (sort keys %$v) {
-            if (exists $props->{$key}) {
-                push @e, schema_errors($props->{$key}, $v->{$key}, "$at/$key");
-            } elsif (JSON::PP::is_bool($extra) && !$extra) {
-                push @e, "$at/$key: not documented (additionalProperties"
-                    . ' is false)';
-            } elsif (ref $extra eq 'HASH') {
-                push @e, schema_errors($extra, $v->{$key}, "$at/$key");
-            }
-        }
-    } elsif ($t eq 'array') {
-        push @e, "$where: fewer than $s->{minItems} items"
-            if defined $s->{minItems} && @$v < $s->{minItems};
-        push @e, "$where: more than $s->{maxItems} items"
-            if defined $s->{maxItems} && @$v > $s->{maxItems};
-        if (ref $s->{items} eq 'HASH') {
-            push @e, schema_errors($s->{items}, $v->[$_], "$at/$_")
-                for 0 .. $#$v;
-        }
-    } elsif ($t eq 'string') {
-        my $len = length $v;
-        push @e, "$where: shorter than $s->{minLength}"
-            if defined $s->{minLength} && $len < $s->{minLength};
-        push @e, "$where: longer than $s->{maxLength}"
-            if defined $s->{maxLength} && $len > $s->{maxLength};
-        push @e, "$where: does not match $s->{pattern}"
-            if defined $s->{pattern} && $v !~ /$s->{pattern}/;
-        my $format = $s->{format} // '';
-        push @e, "$where: is not a uuid" if $format eq 'uuid' && $v !~ $UUID;
-        push @e, "$where: is not an RFC 3339 date-time"
-            if $format eq 'date-time' && $v !~ $DATE_TIME;
-    } elsif ($t eq 'integer' || $t eq 'number') {
-        push @e, "$where: less than $s->{minimum}"
-            if defined $s->{minimum} && $v < $s->{minimum};
-        push @e, "$where: more than $s->{maximum}"
-            if defined $s->{maximum} && $v > $s->{maximum};
-    }
-    return @e;
-}
+# schema_errors(), the JSON Schema check of the replies, is DrioOpenAPI's.
 
 # --- the stack and what it serves -------------------------------------------
 

@@ -3,7 +3,8 @@
 // 3.1: the specification's own schema, plus the rules that schema cannot
 // state: unique operationIds, every path template parameter declared and
 // required, no duplicate parameters, $refs that resolve).
-// t/44-api-v3-openapi.t runs it on docs/openapi/api-v3.json.
+// t/44-api-v3-openapi.t runs it on docs/openapi/api-v3.json and
+// t/49-api-v1-openapi.t on docs/openapi/api-v1.json.
 //
 //   node validate-openapi.mjs FILE
 //
