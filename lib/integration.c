@@ -863,6 +863,27 @@ struct operation_value {
 };
 
 /*
+ * Does a parameter's place have only the members a binding may have:
+ * in, name, style (a string) and explode (a boolean)?  Can't fail.
+ */
+static bool
+parameter_members_ok(json_object *where)
+{
+	json_object_object_foreach(where, key, value) {
+		if (strcmp(key, "in") == 0 || strcmp(key, "name") == 0)
+			continue;
+		if (strcmp(key, "style") == 0 &&
+		    json_object_is_type(value, json_type_string))
+			continue;
+		if (strcmp(key, "explode") == 0 &&
+		    json_object_is_type(value, json_type_boolean))
+			continue;
+		return false;
+	}
+	return true;
+}
+
+/*
  * Check that every {variable} of path is bound by a parameter
  * {in: "path", name: variable}.  Adds a detail per unbound one; returns
  * whether all are.
@@ -985,6 +1006,13 @@ operation_value_check(const struct operation_value *v, struct error *err)
 		    name[0] == '\0'))) {
 			snprintf(msg, sizeof(msg), "Parameter '%.200s' is"
 			    " {in: path|query|header|body, name}", property);
+			error_add_detail(err, "body", "parameters", msg,
+			    "binding_location_invalid");
+			ok = false;
+		} else if (!parameter_members_ok(where)) {
+			snprintf(msg, sizeof(msg), "Parameter '%.200s' has only"
+			    " in, name, style (a string) and explode (a"
+			    " boolean)", property);
 			error_add_detail(err, "body", "parameters", msg,
 			    "binding_location_invalid");
 			ok = false;

@@ -384,6 +384,16 @@ is_validation_error(call(POST => $O, { %$manual, key => 'b',
         zz => { in => 'query', name => 'zz' } } }),
     [ 'body', 'parameters' ], 'binding_unknown_property',
     'a parameter must name an input property');
+is_validation_error(call(POST => $O, { %$manual, key => 'b2',
+    parameters => { %{ $manual->{parameters} },
+        q => { in => 'query', name => 'q', explode => 'yes' } } }),
+    [ 'body', 'parameters' ], 'binding_location_invalid',
+    'explode is a boolean');
+is_validation_error(call(POST => $O, { %$manual, key => 'b3',
+    parameters => { %{ $manual->{parameters} },
+        q => { in => 'query', name => 'q', required => 1 } } }),
+    [ 'body', 'parameters' ], 'binding_location_invalid',
+    'a parameter has no members but in, name, style and explode');
 is_validation_error(call(POST => $O, { %$manual, key => 'c',
     input_schema => { type => 'array' } }), [ 'body', 'input_schema' ],
     'input_schema_invalid', 'the input schema is of type object');
