@@ -251,8 +251,12 @@ appwrite_slug_from_name(const char *name, char *slug, size_t size)
 		unsigned char c = (unsigned char)*name;
 
 		if (c < 0x80 && isalnum(c)) {
-			if (dash && o > 0 && o < max - 1)
+			if (dash && o > 0) {
+				/* No room for "-x": end at the last word. */
+				if (o + 2 > max)
+					break;
 				slug[o++] = '-';
+			}
 			slug[o++] = (char)tolower(c);
 			dash = false;
 		} else {

@@ -135,11 +135,14 @@ string_member(json_object *obj, const char *field, const char *key,
 		return NULL;
 	}
 	s = json_object_get_string(v);
-	len = (size_t)json_object_get_string_len(v);
-	for (i = 0; i < len; i++)
+	len = 0;    /* in characters, as the limits are */
+	for (i = 0; s[i] != '\0'; i++) {
 		if ((unsigned char)s[i] < 0x20 || s[i] == 0x7f)
 			break;
-	if (i < len) {
+		if (((unsigned char)s[i] & 0xc0) != 0x80)
+			len++;
+	}
+	if (i < (size_t)json_object_get_string_len(v)) {
 		detail(err, field, key, "Control characters are not allowed",
 		    "string_pattern_mismatch");
 		*failed = true;

@@ -344,76 +344,60 @@ check_app(json_object *app, struct error *err)
 	return check_branding(branding, "/app/branding", err);
 }
 
-/* The settings of an auth connection of type. */
+/*
+ * Turn the first detail of a failed model check (sub) into a template
+ * fault at base plus the detail's loc after its first skip parts, so a
+ * template is held to exactly the rules the API applies.  Clears sub.
+ * Returns -1.
+ */
+static int
+fault_from_check(struct error *err, struct error *sub, const char *base,
+    size_t skip)
+{
+	json_object *detail = NULL, *loc;
+	char at[POINTER_MAX];
+	const char *msg;
+	size_t i;
+
+	if (sub->details != NULL &&
+	    json_object_array_length(sub->details) > 0)
+		detail = json_object_array_get_idx(sub->details, 0);
+	pointer_printf(at, sizeof(at), "%s", base);
+	loc = json_get_array(detail, "loc");
+	for (i = skip; loc != NULL && i < json_object_array_length(loc); i++)
+		pointer_append(at, sizeof(at), json_object_get_string(
+		    json_object_array_get_idx(loc, i)));
+	msg = json_get_string(detail, "msg");
+	fault(err, at, "%.300s", msg != NULL ? msg : sub->message);
+	error_clear(sub);
+	return -1;
+}
+
+/*
+ * The settings of an auth connection of type, by authconn_check(): a
+ * template can never make a connection the API would refuse.
+ */
 static int
 check_settings(const char *type, json_object *settings, const char *pointer,
     struct error *err)
 {
-	static const char *const none[] = { NULL };
-	static const char *const api_key[] = { "in", "name", NULL };
-	static const char *const basic[] = { "username", NULL };
-	static const char *const oauth2[] = { "grant", "authorize_url",
-	    "token_url", "scopes", "client_id", NULL };
+	static const char *const urls[] = { "token_url", "authorize_url",
+	    NULL };
+	struct error sub = { 0 };
 	char at[POINTER_MAX];
-	const char *s, *grant;
-	json_object *scopes;
+	const char *url;
 	size_t i;
 
-	if (strcmp(type, "none") == 0 || strcmp(type, "bearer") == 0)
-		return only_members(settings, none, pointer, err);
-	if (strcmp(type, "basic") == 0)
-		return only_members(settings, basic, pointer, err) != 0 ||
-		    want_string(settings, "username", pointer, 1, 255, true,
-		    &s, err) != 0 ? -1 : 0;
-	if (strcmp(type, "api_key") == 0) {
-		if (only_members(settings, api_key, pointer, err) != 0 ||
-		    want_string(settings, "in", pointer, 1, 16, false, &s,
-		    err) != 0)
-			return -1;
-		pointer_join(at, sizeof(at), pointer, "in");
-		if (strcmp(s, "header") != 0 && strcmp(s, "query") != 0)
-			return fault(err, at, "\"in\" is header or query.");
-		return want_string(settings, "name", pointer, 1, 255, false,
-		    &s, err);
-	}
-	/* oauth2 */
-	if (only_members(settings, oauth2, pointer, err) != 0 ||
-	    want_string(settings, "grant", pointer, 1, 64, false, &grant,
-	    err) != 0 ||
-	    want_string(settings, "token_url", pointer, 1, 2048, false, &s,
-	    err) != 0 ||
-	    want_string(settings, "client_id", pointer, 1, 255, true, &s,
-	    err) != 0)
-		return -1;
-	pointer_join(at, sizeof(at), pointer, "grant");
-	if (strcmp(grant, "authorization_code") != 0 &&
-	    strcmp(grant, "client_credentials") != 0)
-		return fault(err, at, "\"grant\" is authorization_code or"
-		    " client_credentials.");
-	pointer_join(at, sizeof(at), pointer, "token_url");
-	if (!is_https_url(json_get_string(settings, "token_url")))
-		return fault(err, at, "\"token_url\" must be an https URL.");
-	if (want_string(settings, "authorize_url", pointer, 1, 2048, true,
-	    &s, err) != 0)
-		return -1;
-	pointer_join(at, sizeof(at), pointer, "authorize_url");
-	if (strcmp(grant, "authorization_code") == 0 &&
-	    (s == NULL || !is_https_url(s)))
-		return fault(err, at, "The authorization_code grant needs an"
-		    " https \"authorize_url\".");
-	if (strcmp(grant, "client_credentials") == 0 && s != NULL)
-		return fault(err, at, "\"authorize_url\" is only for the"
-		    " authorization_code grant.");
-	if (json_object_object_get_ex(settings, "scopes", &scopes)) {
-		pointer_join(at, sizeof(at), pointer, "scopes");
-		if (!json_object_is_type(scopes, json_type_array))
-			return fault(err, at, "\"scopes\" is an array of"
-			    " strings.");
-		for (i = 0; i < json_object_array_length(scopes); i++)
-			if (!json_object_is_type(json_object_array_get_idx(
-			    scopes, i), json_type_string))
-				return fault(err, at, "\"scopes\" is an array"
-				    " of strings.");
+	/* Details are at ["body", "settings", member...]. */
+	if (authconn_check(type, settings, NULL, &sub) != 0)
+		return fault_from_check(err, &sub, pointer, 2);
+	/* The services templates are for take OAuth over TLS only. */
+	for (i = 0; urls[i] != NULL; i++) {
+		url = json_get_string(settings, urls[i]);
+		pointer_join(at, sizeof(at), pointer, urls[i]);
+		if (url != NULL && !is_https_url(url))
+			return fault(err, at, "\"%s\" must be an https URL.",
+			    urls[i]);
 	}
 	return 0;
 }
@@ -647,29 +631,101 @@ check_integrations(json_object *list, json_object *auth,
 	return 0;
 }
 
-/* Does html load anything from elsewhere (src=, url(), <link, @import)? */
+/* Does the attribute value or CSS url at v start with an absolute URL? */
+static bool
+is_remote_reference(const char *v)
+{
+	while (*v == ' ' || *v == '\t' || *v == '\n' || *v == '\r' ||
+	    *v == '"' || *v == '\'')
+		v++;
+	return strncasecmp(v, "http:", 5) == 0 ||
+	    strncasecmp(v, "https:", 6) == 0 || strncmp(v, "//", 2) == 0;
+}
+
+/* Is p (in html) inside a tag: after a '<' with no '>' since? */
+static bool
+in_tag(const char *html, const char *p)
+{
+	while (p > html) {
+		p--;
+		if (*p == '>')
+			return false;
+		if (*p == '<')
+			return true;
+	}
+	return false;
+}
+
+/*
+ * Does html load nothing from elsewhere?  No <link>, no @import, no
+ * attribute that loads or sends (src, srcset, href, poster, data,
+ * action, formaction) with an absolute URL, spaces around '=' or not,
+ * every srcset candidate included, and no CSS url() of one.  A check for
+ * the templates drio ships, not a sandbox: the client's CSP is that.
+ */
 static bool
 html_is_self_contained(const char *html)
 {
-	static const char *const refs[] = { "src=", "url(", NULL };
-	const char *p;
-	size_t i;
+	static const char *const attributes[] = { "src", "srcset", "href",
+	    "poster", "data", "action", "formaction", NULL };
+	const char *p, *v;
+	size_t i, n;
 
 	if (strcasestr(html, "<link") != NULL ||
 	    strcasestr(html, "@import") != NULL)
 		return false;
-	for (i = 0; refs[i] != NULL; i++)
-		for (p = html; (p = strcasestr(p, refs[i])) != NULL; p++) {
-			const char *v = p + strlen(refs[i]);
-
-			while (*v == ' ' || *v == '"' || *v == '\'')
+	for (p = html; (p = strcasestr(p, "url(")) != NULL; p++)
+		if (is_remote_reference(p + 4))
+			return false;
+	for (i = 0; attributes[i] != NULL; i++) {
+		n = strlen(attributes[i]);
+		for (p = html; (p = strcasestr(p, attributes[i])) != NULL;
+		    p++) {
+			if (p == html || strchr(" \t\r\n\"'/", p[-1]) == NULL ||
+			    !in_tag(html, p))
+				continue;
+			v = p + n;
+			while (*v == ' ' || *v == '\t' || *v == '\n' ||
+			    *v == '\r')
 				v++;
-			if (strncasecmp(v, "http:", 5) == 0 ||
-			    strncasecmp(v, "https:", 6) == 0 ||
-			    strncmp(v, "//", 2) == 0)
+			if (*v != '=')
+				continue;
+			v++;
+			if (is_remote_reference(v))
 				return false;
+			if (strcmp(attributes[i], "srcset") != 0)
+				continue;
+			/* Every candidate of a srcset counts. */
+			for (; *v != '\0' && *v != '>'; v++)
+				if (*v == ',' && is_remote_reference(v + 1))
+					return false;
 		}
+	}
 	return true;
+}
+
+/*
+ * Widget w (at pointer at) by widget_check(), the API's own rules (csp
+ * origins, lengths, actions), so instantiating it cannot fail on them.
+ */
+static int
+check_widget_fields(json_object *w, const char *at, struct error *err)
+{
+	struct widget_fields fields = {
+		.name = json_get_string(w, "name"),
+		.title = json_get_string(w, "title"),
+		.description = json_get_string(w, "description"),
+		.template = json_get_string(w, "template"),
+		.csp = json_get_object(w, "csp"),
+		.actions = json_get_array(w, "actions"),
+		.prefers_border = json_get_true(w, "prefers_border") ? 1 : 0,
+	};
+	struct error sub = { 0 };
+
+	if (widget_check(&fields, true, &sub) == 0)
+		return 0;
+	/* Details are at ["body", field, member...]. */
+	return fault_from_check(err, &sub, at, 1);
 }
 
 static int
@@ -758,6 +814,8 @@ check_widgets(json_object *list, json_object *tools, struct error *err)
 				return fault(err, pat, "No tool is named"
 				    " \"%.64s\".", s);
 		}
+		if (check_widget_fields(w, at, err) != 0)
+			return -1;
 	}
 	return 0;
 }

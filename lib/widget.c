@@ -45,8 +45,13 @@ detail(struct error *err, const char *field, long index, const char *member,
 	loc = json_object_new_array();
 	json_object_array_add(loc, json_object_new_string("body"));
 	json_object_array_add(loc, json_object_new_string(field));
-	if (index >= 0)
-		json_object_array_add(loc, json_object_new_int64(index));
+	if (index >= 0) {
+		char text[24];
+
+		/* Indexes as strings, as every other loc has them. */
+		snprintf(text, sizeof(text), "%ld", index);
+		json_object_array_add(loc, json_object_new_string(text));
+	}
 	if (member != NULL)
 		json_object_array_add(loc, json_object_new_string(member));
 	json_object_object_add(entry, "loc", loc);
@@ -103,7 +108,7 @@ check_length(const char *s, const char *field, size_t max, bool *failed,
 static bool
 is_origin(const char *s, bool websocket)
 {
-	const char *p, *label;
+	const char *p, *label, *host;
 	size_t labels = 0;
 	long port;
 	char *end;
@@ -114,6 +119,7 @@ is_origin(const char *s, bool websocket)
 		p = s + 6;
 	else
 		return false;
+	host = p;
 	if (strncmp(p, "*.", 2) == 0)
 		p += 2;
 	for (;;) {
@@ -129,7 +135,7 @@ is_origin(const char *s, bool websocket)
 			break;
 		p++;
 	}
-	if ((size_t)(p - s) > 8 + 253)
+	if ((size_t)(p - host) > 253)
 		return false;
 	if (*p == ':') {
 		if (!isdigit((unsigned char)p[1]))
@@ -308,6 +314,10 @@ widget_check(const struct widget_fields *f, bool create, struct error *err)
 	}
 	if (create && f->template == NULL) {
 		detail(err, "template", -1, NULL, "Field required", "missing");
+		failed = true;
+	} else if (f->template != NULL && f->template[0] == '\0') {
+		detail(err, "template", -1, NULL, "String should have at"
+		    " least 1 character", "string_too_short");
 		failed = true;
 	}
 	check_length(f->title, "title", WIDGET_TITLE_MAX, &failed, err);

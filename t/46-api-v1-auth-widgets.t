@@ -461,19 +461,19 @@ is_validation_error(req(POST => $widgets_path, { name => 'w', template => 'x',
 is_validation_error(req(POST => $widgets_path, { name => 'w', template => 'x',
         actions => [ { name => 'a', label => 'A', tool => 't' },
             { name => 'a', label => 'B', tool => 't' } ] }),
-    [ 'body', 'actions', 1, 'name' ], 'value_error',
+    [ 'body', 'actions', '1', 'name' ], 'value_error',
     'action names are unique in the widget');
 is_validation_error(req(POST => $widgets_path, { name => 'w', template => 'x',
         actions => [ { name => 'a', label => 'A', tool => 't',
             type => 'link' } ] }),
-    [ 'body', 'actions', 0, 'type' ], 'enum', 'an action is a tool_call');
+    [ 'body', 'actions', '0', 'type' ], 'enum', 'an action is a tool_call');
 is_validation_error(req(POST => $widgets_path, { name => 'w', template => 'x',
         actions => [ { name => 'a', label => 'A' } ] }),
-    [ 'body', 'actions', 0, 'tool' ], 'missing', 'an action names its tool');
+    [ 'body', 'actions', '0', 'tool' ], 'missing', 'an action names its tool');
 is_validation_error(req(POST => $widgets_path, { name => 'w', template => 'x',
         actions => [ { name => 'a', label => 'A', tool => 't',
             url => 'https://x' } ] }),
-    [ 'body', 'actions', 0, 'url' ], 'extra_forbidden',
+    [ 'body', 'actions', '0', 'url' ], 'extra_forbidden',
     'an action has no unknown members');
 is_error(req(POST => $widgets_path, { name => 'plain', template => 'x' }),
     409, 'name_taken', 'a taken widget name is a 409');
