@@ -257,10 +257,13 @@ serve(const struct responder *responder, FCGX_Request *fcgi,
 	if (route->kind == ROUTE_RETIRED) {
 		/* nothing to validate */
 	} else if (route->kind == ROUTE_API) {
+		/* A write without body fields still refuses unknown ones. */
 		if (valid_query(&req, route->query, route->nquery,
 		    req.query_values, &err) != 0 ||
-		    (route->nbody > 0 && valid_body(&req, route->body,
-		    route->nbody, req.body_values, &err) != 0))
+		    ((route->nbody > 0 || strcmp(req.method, "POST") == 0 ||
+		    strcmp(req.method, "PUT") == 0 ||
+		    strcmp(req.method, "PATCH") == 0) && valid_body(&req,
+		    route->body, route->nbody, req.body_values, &err) != 0))
 			goto fail;
 	} else {
 		if (valid_query_lenient(&req, route->query, route->nquery,

@@ -102,6 +102,9 @@ is_deeply([ ($res->{json} // {})->{draft_revision}, $res->{headers}{etag},
 is(validate(as => $nora)->{status}, 200, 'a normal member may validate');
 is_error(validate(as => $carol), 404, 'app_not_found',
     'a non-member validating is a 404');
+is_validation_error(post("$base/draft/validate", { strict => $T }),
+    [ 'body', 'strict' ], 'extra_forbidden',
+    'validate takes no body fields, and says so of an unknown one');
 
 $res = post("$base/integrations/$int/operations/import-tools",
     { operation_ids => ['getPet'] });
