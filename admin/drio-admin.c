@@ -12,6 +12,7 @@
  *   drio-admin [-c PATH] vault-add-key
  *   drio-admin [-c PATH] vault-rotate [--current-key]
  *   drio-admin [-c PATH] load-templates
+ *   drio-admin [-c PATH] load-connectors [--allow-http]
  *
  * Exit status: 0 on success, 1 on failure, 2 on a usage error.
  *
@@ -28,6 +29,7 @@
 #include <openssl/crypto.h>
 
 #include "drio.h"
+#include "admin/connectors.h"
 #include "admin/templates.h"
 #include "admin/vault.h"
 
@@ -48,7 +50,9 @@ static const char usage_text[] =
     "  vault-rotate [--current-key] re-encrypt stored secrets under a new\n"
     "                              key (or the current one)\n"
     "  load-templates              check and load the app templates of\n"
-    "                              templates_dir\n";
+    "                              templates_dir\n"
+    "  load-connectors [--allow-http] check and load the connector\n"
+    "                              manifests of connectors_dir\n";
 
 static int
 usage(void)
@@ -748,6 +752,8 @@ main(int argc, char **argv)
 		rc = admin_vault_rotate(&cfg, argc, argv, &err);
 	else if (strcmp(command, "load-templates") == 0 && argc == 1)
 		rc = admin_load_templates(&cfg, &err);
+	else if (strcmp(command, "load-connectors") == 0)
+		rc = admin_load_connectors(&cfg, argc, argv, &err);
 	else
 		rc = usage();
 

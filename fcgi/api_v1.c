@@ -114,6 +114,7 @@ openapi_get(struct request *req, struct error *err)
 
 #include "api_v1_apps.inc"
 #include "api_v1_auth.inc"
+#include "api_v1_connectors.inc"
 #include "api_v1_integrations.inc"
 #include "api_v1_tools.inc"
 #include "api_v1_widgets.inc"
@@ -123,6 +124,7 @@ static const struct route v1_routes[] = {
 	  ROUTE_NO_FIELDS, ROUTE_NO_FIELDS, ROUTE_API },
 	V1_APPS_ROUTES
 	V1_AUTH_ROUTES
+	V1_CONNECTOR_ROUTES
 	V1_INTEGRATION_ROUTES
 	V1_TOOL_ROUTES
 	V1_WIDGET_ROUTES

@@ -1,7 +1,8 @@
 /*
  * openapi.c: the user-scoped API under /openapi/v1, identity half:
  * health and version, the caller's account and API sessions, workspaces,
- * and workspace members with their roles.
+ * workspace members with their roles, and crews (teams inside a
+ * workspace).
  *
  * A route table plus handlers; every mechanism (parsing, routing,
  * authentication, validation, replies, logging) lives in lib/.  Each
@@ -689,10 +690,267 @@ member_remove(struct request *req, struct error *err)
 }
 
 /* ---------------------------------------------------------------- */
+/* Crews                                                            */
+
+/*
+ * Crews (lib/crew.h, docs/crews.md): any member reads them; the owner,
+ * admins and managers change them, and a member may also leave a crew.
+ * A write locks the caller's membership for its transaction, so a
+ * concurrent demotion or removal is seen before or after, never during.
+ */
+
+static const struct valid_field crews_query[] = {
+	PAGE_QUERY_FIELDS(20)
+};
+enum { CREWS_PAGE, CREWS_LIMIT };
+
+/* The create and the patch body share their fields' order. */
+static const struct valid_field crew_create_body[] = {
+	{ .name = "name", .type = VALID_STRING, .required = true, .min = 1,
+	  .max = CREW_NAME_MAX },
+	{ .name = "description", .type = VALID_STRING,
+	  .max = CREW_DESCRIPTION_MAX },
+};
+static const struct valid_field crew_patch_body[] = {
+	{ .name = "name", .type = VALID_STRING, .min = 1,
+	  .max = CREW_NAME_MAX },
+	{ .name = "description", .type = VALID_STRING,
+	  .max = CREW_DESCRIPTION_MAX },
+};
+enum { CREW_NAME, CREW_DESCRIPTION };
+
+static const struct valid_field crew_member_body[] = {
+	{ .name = "account_id", .type = VALID_UUID, .required = true },
+};
+enum { CREW_MEMBER_ACCOUNT };
+
+static int
+crews_list(struct request *req, struct error *err)
+{
+	const char *workspace_id = http_path_param(req, "workspace_id");
+	long long page = req->query_values[CREWS_PAGE].integer;
+	long long limit = req->query_values[CREWS_LIMIT].integer;
+	json_object *data;
+	long long total;
+
+	if (access_workspace(req->identity.account_id, workspace_id,
+	    ROLE_NORMAL, NULL, err) != 0)
+		return -1;
+	if (crew_list(workspace_id, page, limit, &data, &total, err) != 0)
+		return -1;
+	return http_reply_json(req, 200, page_envelope(data, page, limit,
+	    total));
+}
+
+static int
+crew_show(struct request *req, struct error *err)
+{
+	const char *workspace_id = http_path_param(req, "workspace_id");
+	json_object *crew;
+
+	if (access_workspace(req->identity.account_id, workspace_id,
+	    ROLE_NORMAL, NULL, err) != 0)
+		return -1;
+	if (crew_get(workspace_id, http_path_param(req, "crew_id"), &crew,
+	    err) != 0)
+		return -1;
+	return http_reply_json(req, 200, crew);
+}
+
+enum crew_action {
+	CREW_CREATE,
+	CREW_UPDATE,
+	CREW_DELETE,
+	CREW_MEMBER_ADD,
+	CREW_MEMBER_REMOVE
+};
+
+struct crew_write {
+	struct request *req;
+	enum crew_action action;
+	const char *workspace_id;
+	const char *crew_id;          /* all but CREW_CREATE */
+	const char *account_id;       /* CREW_MEMBER_ADD, CREW_MEMBER_REMOVE */
+	struct crew_fields fields;    /* CREW_CREATE, CREW_UPDATE */
+	char created_id[AUTH_UUID_LEN + 1];
+	json_object *answer;          /* the crew or member answered, or NULL */
+	bool added;                   /* CREW_MEMBER_ADD: new in the crew */
+};
+
+/* The caller's role, its member row locked until the transaction ends. */
+static const struct db_statement crew_caller_role = {
+	"crew_caller_role",
+	"SELECT role FROM members"
+	" WHERE workspace_id = $1 AND account_id = $2 FOR SHARE"
+};
+
+/*
+ * Check the caller may make the change, then make it and read back what
+ * to answer with.  db_transaction() may run this again after a
+ * serialization failure, so it starts by dropping an earlier answer.
+ */
+static int
+crew_write_transaction(void *ctx, struct error *err)
+{
+	struct crew_write *w = ctx;
+	const char *caller = w->req->identity.account_id;
+	const char *params[] = { w->workspace_id, caller };
+	PGresult *res;
+	enum role role;
+	bool changed;
+
+	json_object_put(w->answer);
+	w->answer = NULL;
+	if (db_exec(&crew_caller_role, 2, params, &res, err) != 0)
+		return -1;
+	role = PQntuples(res) == 1 ? role_parse(db_value(res, 0, 0)) :
+	    ROLE_NONE;
+	PQclear(res);
+	if (role == ROLE_NONE)
+		return error_set(err, ERR_WORKSPACE_NOT_FOUND, NULL);
+	if (!role_at_least(role, ROLE_MANAGER) &&
+	    !(w->action == CREW_MEMBER_REMOVE &&
+	    strcmp(w->account_id, caller) == 0))
+		return error_set(err, ERR_INSUFFICIENT_ROLE,
+		    "Managing crews needs the role manager or above.");
+
+	switch (w->action) {
+	case CREW_CREATE:
+		if (crew_create(w->workspace_id, caller, &w->fields,
+		    w->created_id, err) != 0)
+			return -1;
+		return crew_get(w->workspace_id, w->created_id, &w->answer,
+		    err);
+	case CREW_UPDATE:
+		if (crew_update(w->workspace_id, w->crew_id, &w->fields,
+		    &changed, err) != 0)
+			return -1;
+		return crew_get(w->workspace_id, w->crew_id, &w->answer, err);
+	case CREW_DELETE:
+		return crew_delete(w->workspace_id, w->crew_id, err);
+	case CREW_MEMBER_ADD:
+		return crew_member_add(w->workspace_id, w->crew_id,
+		    w->account_id, caller, &w->answer, &w->added, err);
+	case CREW_MEMBER_REMOVE:
+		return crew_member_remove(w->workspace_id, w->crew_id,
+		    w->account_id, err);
+	}
+	return error_set(err, ERR_INTERNAL, NULL);
+}
+
+/*
+ * Run the write and answer with status: the crew or member it read back,
+ * or {"result":"success"} for a removal (as the member routes answer).
+ */
+static int
+crew_write_reply(struct request *req, struct crew_write *w, int status,
+    struct error *err)
+{
+	json_object *body;
+
+	if (db_transaction(DB_READ_COMMITTED, crew_write_transaction, w,
+	    err) != 0) {
+		json_object_put(w->answer);
+		return -1;
+	}
+	body = w->answer;
+	if (body == NULL) {
+		body = json_object_new_object();
+		json_put_string(body, "result", "success");
+	}
+	return http_reply_json(req, status, body);
+}
+
+static int
+crew_create_route(struct request *req, struct error *err)
+{
+	struct crew_write w = {
+		.req = req,
+		.action = CREW_CREATE,
+		.workspace_id = http_path_param(req, "workspace_id"),
+		.fields = {
+			.name = req->body_values[CREW_NAME].str,
+			.description = req->body_values[CREW_DESCRIPTION].str,
+		},
+	};
+
+	return crew_write_reply(req, &w, 201, err);
+}
+
+/* A patch that changes nothing answers 200 with the crew as it is. */
+static int
+crew_patch(struct request *req, struct error *err)
+{
+	struct crew_write w = {
+		.req = req,
+		.action = CREW_UPDATE,
+		.workspace_id = http_path_param(req, "workspace_id"),
+		.crew_id = http_path_param(req, "crew_id"),
+		.fields = {
+			.name = req->body_values[CREW_NAME].str,
+			.description = req->body_values[CREW_DESCRIPTION].str,
+		},
+	};
+
+	return crew_write_reply(req, &w, 200, err);
+}
+
+static int
+crew_remove(struct request *req, struct error *err)
+{
+	struct crew_write w = {
+		.req = req,
+		.action = CREW_DELETE,
+		.workspace_id = http_path_param(req, "workspace_id"),
+		.crew_id = http_path_param(req, "crew_id"),
+	};
+
+	return crew_write_reply(req, &w, 200, err);
+}
+
+/*
+ * Adding is idempotent: 201 with the member when the account joins now,
+ * 200 with the same body when it was already in the crew.
+ */
+static int
+crew_member_join(struct request *req, struct error *err)
+{
+	struct crew_write w = {
+		.req = req,
+		.action = CREW_MEMBER_ADD,
+		.workspace_id = http_path_param(req, "workspace_id"),
+		.crew_id = http_path_param(req, "crew_id"),
+		.account_id = req->body_values[CREW_MEMBER_ACCOUNT].str,
+	};
+
+	if (db_transaction(DB_READ_COMMITTED, crew_write_transaction, &w,
+	    err) != 0) {
+		json_object_put(w.answer);
+		return -1;
+	}
+	return http_reply_json(req, w.added ? 201 : 200, w.answer);
+}
+
+static int
+crew_member_leave(struct request *req, struct error *err)
+{
+	struct crew_write w = {
+		.req = req,
+		.action = CREW_MEMBER_REMOVE,
+		.workspace_id = http_path_param(req, "workspace_id"),
+		.crew_id = http_path_param(req, "crew_id"),
+		.account_id = http_path_param(req, "account_id"),
+	};
+
+	return crew_write_reply(req, &w, 200, err);
+}
+
+/* ---------------------------------------------------------------- */
 /* The route table                                                  */
 
 #define V1 "/openapi/v1"
 #define WORKSPACE V1 "/workspaces/{workspace_id:uuid}"
+#define CREW WORKSPACE "/crews/{crew_id:uuid}"
 
 static const struct route openapi_routes[] = {
 	{ "GET", V1 "/_health", health_get, ROUTE_PUBLIC,
@@ -722,6 +980,20 @@ static const struct route openapi_routes[] = {
 	  ROUTE_BEARER, ROUTE_NO_FIELDS, ROUTE_NO_FIELDS, ROUTE_API },
 	{ "PUT", WORKSPACE "/members/{member_id:uuid}/role", member_set_role,
 	  ROUTE_BEARER, ROUTE_NO_FIELDS, ROUTE_FIELDS(role_body), ROUTE_API },
+	{ "GET", WORKSPACE "/crews", crews_list, ROUTE_BEARER,
+	  ROUTE_FIELDS(crews_query), ROUTE_NO_FIELDS, ROUTE_API },
+	{ "POST", WORKSPACE "/crews", crew_create_route, ROUTE_BEARER,
+	  ROUTE_NO_FIELDS, ROUTE_FIELDS(crew_create_body), ROUTE_API },
+	{ "GET", CREW, crew_show, ROUTE_BEARER,
+	  ROUTE_NO_FIELDS, ROUTE_NO_FIELDS, ROUTE_API },
+	{ "PATCH", CREW, crew_patch, ROUTE_BEARER,
+	  ROUTE_NO_FIELDS, ROUTE_FIELDS(crew_patch_body), ROUTE_API },
+	{ "DELETE", CREW, crew_remove, ROUTE_BEARER,
+	  ROUTE_NO_FIELDS, ROUTE_NO_FIELDS, ROUTE_API },
+	{ "POST", CREW "/members", crew_member_join, ROUTE_BEARER,
+	  ROUTE_NO_FIELDS, ROUTE_FIELDS(crew_member_body), ROUTE_API },
+	{ "DELETE", CREW "/members/{account_id:uuid}", crew_member_leave,
+	  ROUTE_BEARER, ROUTE_NO_FIELDS, ROUTE_NO_FIELDS, ROUTE_API },
 };
 
 int

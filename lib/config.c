@@ -59,6 +59,7 @@ static const struct config_key config_keys[] = {
 	CONFIG_KEY("outbound_timeout_seconds", CONFIG_INT, outbound_timeout_seconds, "20", 1, 300),
 	CONFIG_KEY("outbound_max_bytes", CONFIG_INT, outbound_max_bytes, "16777216", 1024, 268435456),
 	CONFIG_KEY("templates_dir", CONFIG_STRING, templates_dir, PKGDATADIR "/templates", 0, 0),
+	CONFIG_KEY("connectors_dir", CONFIG_STRING, connectors_dir, PKGDATADIR "/connectors", 0, 0),
 };
 #define CONFIG_NKEYS (sizeof(config_keys) / sizeof(config_keys[0]))
 

@@ -42,6 +42,7 @@ struct config {
 	long long outbound_timeout_seconds; /* total time of one outbound call */
 	long long outbound_max_bytes;       /* cap on an outbound answer */
 	char *templates_dir;        /* app templates read by drio-admin */
+	char *connectors_dir;       /* connector manifests read by drio-admin */
 };
 
 /*

@@ -15,6 +15,8 @@
 #include "auth.h"
 #include "authconn.h"
 #include "config.h"
+#include "connector.h"
+#include "crew.h"
 #include "crypto.h"
 #include "db.h"
 #include "draft.h"

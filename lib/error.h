@@ -51,6 +51,7 @@ enum error_code {
 	ERR_WIDGET_NOT_FOUND, /* 404 no such widget in the app */
 	ERR_RELEASE_NOT_FOUND, /* 404 no such release of the app */
 	ERR_TEMPLATE_NOT_FOUND, /* 404 no such template */
+	ERR_CREW_NOT_FOUND, /* 404 no such crew in the workspace */
 	ERR_REVISION_CONFLICT, /* 409 stale expected draft revision */
 	ERR_DRAFT_ALREADY_PUBLISHED, /* 409 lost a concurrent publish */
 	ERR_RELEASE_UNCHANGED, /* 409 publishing an unchanged draft */
@@ -60,6 +61,7 @@ enum error_code {
 	ERR_DRAFT_INVALID, /* 422 publishing a draft that does not validate */
 	ERR_INVALID_OPENAPI, /* 422 an OpenAPI document drio cannot read */
 	ERR_UPSTREAM_TOO_LARGE,   /* 502 an outbound answer over the cap */
+	ERR_CONNECTOR_NOT_FOUND, /* 404 no such connector in the catalog */
 	/* OAuth 2 errors (RFC 6749 5.2, RFC 7591 3.2.2); the code string is
 	 * the protocol's own error string. */
 	ERR_OAUTH_INVALID_REQUEST,

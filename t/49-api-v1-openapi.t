@@ -21,6 +21,14 @@
 #   exist, 403 for a member with the normal role, 400 for a malformed
 #   If-Match, 409 for a stale one, 415 and 400 for a body that is not a
 #   JSON object.
+# - The connector catalog is loaded from the shipped connectors/ (as
+#   t/50-api-v1-connectors.t does): every shipped manifest is served as
+#   the documented Connector, and verify is asked only of connectors that
+#   make no outbound call (auth modes none, mcp_oauth and byo_oauth, and
+#   conn_string without a probe), with its own errors: 400 without
+#   workspace_id or with fields that do not fit the form, 422 for a
+#   workspace_id that is not a UUID or fields that are not an object, 404
+#   for a workspace one is not a member of, 403 for the normal role.
 # - @readme/openapi-parser, a validator drio did not write, accepts the
 #   document (t/interop/validate-openapi.mjs; needs node 20 or later and
 #   `npm ci --prefix t/interop`, else that part is skipped).
@@ -89,12 +97,12 @@ cmp_ok(scalar @operations, '>=', 38, 'the document has operations');
 # whose macros (bounds) and string arrays (enum choices) the tables use.
 my $c = slurp("$src/fcgi/api_v1.c");
 my @includes = $c =~ /^#include "(api_v1_\w+\.inc)"/mg;
-cmp_ok(scalar @includes, '>=', 5, 'fcgi/api_v1.c includes its route groups');
+cmp_ok(scalar @includes, '>=', 6, 'fcgi/api_v1.c includes its route groups');
 $c =~ s/^#include "(api_v1_\w+\.inc)"/slurp("$src\/fcgi\/$1")/gme;
 my $tables = eval { c_tables(table => 'v1_routes', sources => [ $c,
     map { slurp("$src/lib/$_") } qw(page.h appwrite.h appwrite.c
         template.h template.c authconn.h integration.h toolwrite.h
-        appconfig.h widget.h) ]) }
+        appconfig.h widget.h connector.h connector.c) ]) }
     or BAIL_OUT("fcgi/api_v1.c has no v1_routes[] table: $@");
 my @routes = @{ $tables->{routes} };
 my %fields = %{ $tables->{fields} };
@@ -105,8 +113,9 @@ cmp_ok(scalar @routes, '>=', 38, 'v1_routes[] has the v1 routes');
 {
     my @groups = $c =~ /^\s*(V1_\w+_ROUTES)\s*$/mg;
     is_deeply([ sort @groups ], [ sort qw(V1_APPS_ROUTES V1_AUTH_ROUTES
-        V1_INTEGRATION_ROUTES V1_TOOL_ROUTES V1_WIDGET_ROUTES) ],
-        'v1_routes[] is built from the five route groups');
+        V1_CONNECTOR_ROUTES V1_INTEGRATION_ROUTES V1_TOOL_ROUTES
+        V1_WIDGET_ROUTES) ],
+        'v1_routes[] is built from the six route groups');
 }
 for my $t (qw(v1_integration_create_body v1_operation_patch_body
     app_patch_body)) {
@@ -267,10 +276,15 @@ is_deeply($res->{json}, $doc,
 my ($code) = $stack->admin_env({ DRIO_TEMPLATES_DIR => "$src/templates" },
     undef, 'load-templates');
 is($code, 0, 'drio-admin load-templates loads the shipped templates');
+# The connectors, as t/50-api-v1-connectors.t loads them.
+($code) = $stack->admin_env({ DRIO_CONNECTORS_DIR => "$src/connectors" },
+    undef, 'load-connectors');
+is($code, 0, 'drio-admin load-connectors loads the shipped connectors');
 my $alice = $stack->seed_user(email => 'alice@example.com', name => 'Alice');
 my $ws = $stack->seed_workspace('Acme', $alice->{email});
 my $bob = $stack->seed_user(email => 'bob@example.com', name => 'Bob');
 $stack->seed_member($ws, $bob->{id}, 'normal');
+my $bobs_ws = $stack->seed_workspace('Bob only', $bob->{email});
 my $pets = seed_petstore($stack, $ws, created_by => $alice->{id},
     tags => ['pets']);
 my $app = $pets->{app};
@@ -330,10 +344,14 @@ my $spare_tool = made('/tools', { operation_id => $pets->{ops}{deletePet},
 
 # The values of documented path parameters, and per operation where it
 # needs another object (the deletions take the spare ones).
+# A connector's verify is only ever asked of connectors that make no
+# outbound call (open-meteo: auth mode none).
 my %path_value = (app_id => $app, template_id => 'open-meteo-weather',
     auth_id => $auth, integration_id => $pets->{integration},
-    operation_id => $manual_op, tool_id => $tool, widget_id => $widget);
+    operation_id => $manual_op, tool_id => $tool, widget_id => $widget,
+    connector_id => 'jira');
 my %op_values = (
+    verifyConnector => { connector_id => 'open-meteo' },
     deleteAuthConnection => { auth_id => $spare_auth },
     deleteIntegration => { integration_id => $spare_integration },
     deleteOperation => { operation_id => $spare_op },
@@ -343,6 +361,8 @@ my %op_values = (
 );
 # Query examples that name seeded objects.
 my %query_value = (workspace_id => $ws);
+# The query an operation is sent with when the call gives none.
+my %op_query = (verifyConnector => "workspace_id=$ws");
 # The body each write is sent with.
 my %body = (
     createApp => { workspace_id => $ws, name => 'Weather desk',
@@ -383,6 +403,7 @@ my %body = (
     setWidgetActions => { actions => [ { name => 'refresh',
         label => 'Reload', type => 'tool_call', tool => 'get_pet',
         arguments => { petId => '1' } } ] },
+    verifyConnector => { fields => {} },
 );
 # The walk's order: reads, then creations, changes, the deploy, and the
 # deletions last.
@@ -401,8 +422,10 @@ my @app_bodies;  # App objects served, for the check's own test below
 
 # Send one documented operation and check the answer: served, with a
 # documented status, a body matching that status's schema, and ETag
-# exactly where documented.  %opt: query (without '?'), values (path
-# parameters instead of %path_value), token (undef: none), if_match
+# exactly where documented.  %opt: query (without '?'; undef: none;
+# default the operation's %op_query), values (path parameters instead of
+# %path_value), json (sent instead of the operation's body), token
+# (undef: none), if_match
 # (undef: none; default the latest ETag, on operations that take it), body
 # and content_type (sent instead of the operation's JSON body).
 sub exercise {
@@ -410,10 +433,13 @@ sub exercise {
     my %values = (%path_value, %{ $op_values{ $o->{id} } // {} },
         %{ $opt{values} // {} });
     (my $path = $o->{path}) =~ s/\{(\w+)\}/$values{$1} \/\/ "unknown-$1"/ge;
-    $path .= "?$opt{query}" if defined $opt{query};
+    my $query = exists $opt{query} ? $opt{query} : $op_query{ $o->{id} };
+    $path .= "?$query" if defined $query;
     my %req = (token => exists $opt{token} ? $opt{token} : $alice->{token});
     if (exists $opt{body}) {
         @req{qw(body content_type)} = @opt{qw(body content_type)};
+    } elsif (exists $opt{json}) {
+        $req{json} = $opt{json};
     } elsif (exists $body{ $o->{id} }) {
         $req{json} = $body{ $o->{id} };
     }
@@ -505,7 +531,10 @@ my %missing_code = (template_id => 'template_not_found',
     auth_id => 'auth_connection_not_found',
     integration_id => 'integration_not_found',
     operation_id => 'operation_not_found', tool_id => 'tool_not_found',
-    widget_id => 'widget_not_found');
+    widget_id => 'widget_not_found', connector_id => 'connector_not_found');
+# Missing objects whose ids are not UUIDs.
+my %missing_value = (template_id => 'no-such-template',
+    connector_id => 'no-such-connector');
 for my $o (@operations) {
     expect_status($o, 422, 'with an unknown query parameter',
         query => 'unknown_parameter=1');
@@ -517,8 +546,7 @@ for my $o (@operations) {
     for my $param (sort keys %missing_code) {
         next unless $o->{params}{"path/$param"};
         my $r = expect_status($o, 404, "for a $param that does not exist",
-            values => { $param => $param eq 'template_id'
-                ? 'no-such-template' : $NIL });
+            values => { $param => $missing_value{$param} // $NIL });
         is(ref $r->{json} eq 'HASH' ? $r->{json}{code} : undef,
             $missing_code{$param}, "... as $missing_code{$param}");
     }
@@ -539,6 +567,69 @@ for my $o (grep { $_->{op}{requestBody} } @operations) {
     my ($create) = grep { $_->{id} eq 'createApp' } @operations;
     expect_status($create, 403, 'for a member with the normal role',
         token => $bob->{token}) if $create;
+}
+
+# The connectors: every shipped manifest is served as documented, and
+# verify's own errors and its answers without an outbound call.
+my %op = map { $_->{id} => $_ } @operations;
+if (ok($op{listConnectors} && $op{getConnector} && $op{verifyConnector},
+    'the three connector operations are documented')) {
+    my @shipped = sort map { /([a-z0-9-]+)\.json\z/ ? $1 : () }
+        glob("$src/connectors/*.json");
+    my $r = exercise($op{listConnectors}, query => 'limit=200');
+    is_deeply([ sort map { $_->{id} } @{ $r->{json}{data} // [] } ],
+        \@shipped, 'listConnectors lists every shipped connector');
+    for my $id (@shipped) {
+        $r = exercise($op{getConnector}, values => { connector_id => $id });
+        is($r->{status}, 200, "getConnector $id answers 200");
+    }
+    $r = exercise($op{listConnectors}, query => 'auth_mode=mcp_oauth');
+    is_deeply([ map { $_->{id} } @{ $r->{json}{data} // [] } ], ['linear'],
+        'listConnectors filters by auth_mode');
+    expect_status($op{listConnectors}, 422, 'with an unknown category',
+        query => 'category=games');
+
+    my $verify = $op{verifyConnector};
+    for my $case (['open-meteo', {}], ['linear', undef],
+        ['slack', { client_id => '1.2', client_secret => 's3cret' }],
+        ['postgresql',
+         { connection_string => 'postgresql://u:p@db.example/x' }]) {
+        my ($id, $fields) = @$case;
+        $r = exercise($verify, values => { connector_id => $id },
+            json => { defined $fields ? (fields => $fields) : () });
+        is($r->{status}, 200, "verifyConnector $id answers 200");
+        ok(ref $r->{json} eq 'HASH' && JSON::PP::is_bool($r->{json}{ok})
+            && $r->{json}{ok}, "... ok: true without an outbound call")
+            or diag($r->{content});
+    }
+    my $code_of = sub { ref $_[0]{json} eq 'HASH' ? $_[0]{json}{code} : undef };
+    $r = expect_status($verify, 400, 'without workspace_id', query => undef);
+    is($code_of->($r), 'bad_request', '... as bad_request');
+    $r = expect_status($verify, 422, 'with a workspace_id that is not a UUID',
+        query => 'workspace_id=acme');
+    is($code_of->($r), 'validation_error', '... as validation_error');
+    $r = expect_status($verify, 404, 'for a workspace that does not exist',
+        query => "workspace_id=$NIL");
+    is($code_of->($r), 'workspace_not_found', '... as workspace_not_found');
+    $r = expect_status($verify, 404, 'for a workspace of others',
+        query => "workspace_id=$bobs_ws");
+    is($code_of->($r), 'workspace_not_found', '... as workspace_not_found');
+    $r = expect_status($verify, 403, 'for a member with the normal role',
+        token => $bob->{token});
+    is($code_of->($r), 'insufficient_role', '... as insufficient_role');
+    $r = expect_status($verify, 400, 'with a field the form does not have',
+        json => { fields => { colour => 'red' } });
+    is($code_of->($r), 'bad_request', '... as bad_request');
+    is_deeply(ref $r->{json} eq 'HASH' ? $r->{json}{details}[0]{loc} : undef,
+        [ 'body', 'fields.colour' ], '... naming the field');
+    $r = expect_status($verify, 400, 'without a required field',
+        values => { connector_id => 'slack' },
+        json => { fields => { client_id => '1.2' } });
+    is_deeply(ref $r->{json} eq 'HASH' ? $r->{json}{details}[0]{loc} : undef,
+        [ 'body', 'fields.client_secret' ], '... naming the field');
+    $r = expect_status($verify, 422, 'with fields that are not an object',
+        json => { fields => 'x' });
+    is($code_of->($r), 'validation_error', '... as validation_error');
 }
 
 # Each success the document promises was seen, so its schema was checked.
@@ -579,6 +670,27 @@ is_deeply([ schema_errors($app_schema, $copy->()) ], [],
     ok($field && field_problems($field, { type => 'string',
             format => 'uri', maxLength => 1024 }),
         'the field check fails a URL documented with another bound');
+}
+{
+    my $schema = { '$ref' => '#/components/schemas/Connector' };
+    my $jira = JSON::PP->new->decode(slurp("$src/connectors/jira.json"));
+    is_deeply([ schema_errors($schema, $jira) ], [],
+        'the check passes a shipped manifest');
+    my $v = JSON::PP->new->decode(slurp("$src/connectors/jira.json"));
+    $v->{verify}{ok_statuses} = [];
+    $v->{fields}[0]{type} = 'checkbox';
+    $v->{brand_color} = 'blue';
+    my @why = schema_errors($schema, $v);
+    ok(scalar(grep { m{/verify/ok_statuses: fewer than 1 items} } @why)
+        && scalar(grep { m{/fields/0/type: is not one of} } @why)
+        && scalar(grep { m{/brand_color: does not match} } @why),
+        'the check fails a manifest the loader would refuse')
+        or diag(join "\n", @why);
+    $v = JSON::PP->new->decode(slurp("$src/connectors/jira.json"));
+    delete $v->{openapi}{url};
+    ok(scalar(grep { m{/openapi: matches no anyOf branch} }
+            schema_errors($schema, $v)),
+        'the check fails an openapi block with neither url nor document');
 }
 
 # --- an independent validator -----------------------------------------------

@@ -30,7 +30,7 @@ static const char *const all_keys[] = {
 	"oauth_access_minutes", "oauth_refresh_days", "signin_session_hours",
 	"oidc_issuer", "oidc_client_id", "oidc_client_secret",
 	"vault_key_file", "outbound_allow_networks", "outbound_timeout_seconds",
-	"outbound_max_bytes", "templates_dir", NULL
+	"outbound_max_bytes", "templates_dir", "connectors_dir", NULL
 };
 
 /* Temporary files made by write_file, removed by remove_files at exit. */
@@ -344,7 +344,7 @@ test_each_key(void)
 		bail("cannot load %s: %s", path, err.message);
 	memset(&first, 0, sizeof(first));
 	config_each_key(&cfg, visit, &first);
-	is_int(23, first.n, "config_each_key visits all twenty-three keys");
+	is_int(24, first.n, "config_each_key visits all twenty-four keys");
 	for (i = 0; all_keys[i] != NULL; i++) {
 		for (j = 0; j < first.n && j < VISIT_MAX; j++)
 			if (strcmp(first.names[j], all_keys[i]) == 0)
