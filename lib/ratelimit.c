@@ -11,15 +11,25 @@
 #include "db.h"
 #include "ratelimit.h"
 
+/*
+ * The hits of the current window and of the one before it, and how far
+ * into the current window now is (seconds).  A fixed window alone would
+ * let twice the limit through across a boundary (and forget a run of
+ * failures that straddles one); weighting the previous window by the
+ * part of it still inside a sliding window closes that.
+ */
 static const struct db_statement ratelimit_count = {
 	"ratelimit_count",
-	"SELECT hits,"
-	"       greatest(1, ceil(extract(epoch FROM"
-	"           window_start + $2::bigint * interval '1 second' - now())))"
-	"  FROM rate_limits"
-	" WHERE key = $1"
-	"   AND window_start = to_timestamp("
-	"         floor(extract(epoch FROM now()) / $2::bigint) * $2::bigint)"
+	"WITH w AS (SELECT to_timestamp(floor(extract(epoch FROM now())"
+	"                  / $2::bigint) * $2::bigint) AS current)"
+	"SELECT coalesce(sum(r.hits) FILTER (WHERE r.window_start = w.current),"
+	"                0),"
+	"       coalesce(sum(r.hits) FILTER (WHERE r.window_start = w.current"
+	"                - $2::bigint * interval '1 second'), 0),"
+	"       floor(extract(epoch FROM now() - w.current))"
+	"  FROM w LEFT JOIN rate_limits r ON r.key = $1"
+	"   AND r.window_start >= w.current - $2::bigint * interval '1 second'"
+	" GROUP BY w.current"
 };
 
 static const struct db_statement ratelimit_add = {
@@ -44,20 +54,28 @@ ratelimit_check(const char *key, long long limit, long long window_seconds,
 	char window[24];
 	const char *params[] = { key, window };
 	PGresult *res;
-	long long hits = 0, retry = 0;
+	long long current = 0, previous = 0, elapsed = 0, hits, retry;
 
 	snprintf(window, sizeof(window), "%lld", window_seconds);
 	if (db_exec(&ratelimit_count, 2, params, &res, err) != 0)
 		return -1;
 	if (PQntuples(res) == 1) {
-		hits = db_int(res, 0, 0);
-		retry = db_int(res, 0, 1);
+		current = db_int(res, 0, 0);
+		previous = db_int(res, 0, 1);
+		elapsed = db_int(res, 0, 2);
 	}
 	PQclear(res);
+	if (elapsed < 0 || elapsed >= window_seconds)
+		elapsed = 0;
+	/* The previous window's share, rounded up: doubt refuses. */
+	hits = current + (previous * (window_seconds - elapsed) +
+	    window_seconds - 1) / window_seconds;
 	if (hits < limit)
 		return 0;
+	/* Until the current window ends; never more than one window. */
+	retry = window_seconds - elapsed;
 	error_set(err, ERR_TOO_MANY_REQUESTS, NULL);
-	err->retry_after = (long)retry;
+	err->retry_after = (long)(retry > 0 ? retry : 1);
 	return -1;
 }
 

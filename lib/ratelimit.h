@@ -1,7 +1,10 @@
 /*
  * ratelimit.h: counting failed attempts (sign-ins, device-code guesses)
- * per key in fixed windows kept in PostgreSQL, so a limit holds across
- * every instance on every host.
+ * per key in windows kept in PostgreSQL, so a limit holds across every
+ * instance on every host.  Hits are counted in fixed windows; a check
+ * weighs the previous window by how much of it a window ending now still
+ * covers (a sliding window), so a boundary neither doubles the limit nor
+ * forgets the failures just before it.
  *
  * SPDX-License-Identifier: MIT
  */
@@ -11,8 +14,8 @@
 #include "error.h"
 
 /*
- * Refuse when key has reached limit hits in the current window of
- * window_seconds.  Returns 0 when allowed, or -1 and err:
+ * Refuse when key has reached limit hits in the window_seconds up to now
+ * (estimated as above, rounded up).  Returns 0 when allowed, or -1 and err:
  * ERR_TOO_MANY_REQUESTS with retry_after set, or a database error.
  */
 int ratelimit_check(const char *key, long long limit,
