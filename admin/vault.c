@@ -24,7 +24,8 @@
 #define EXIT_USAGE 2
 #define ROTATE_BATCH "100"      /* rows per transaction, as text for SQL */
 #define ROTATE_BATCH_MAX 100    /* the same, as a number */
-#define ROTATE_ROW_KEY_MAX 64   /* a row's key as text (a uuid is 36) */
+#define ROTATE_ROW_KEY_MAX 72   /* a row's key as text (a uuid is 36,
+                                 * a SHA-256 in hex 64) */
 #define ROTATE_REASON_MAX 256    /* as struct error's message */
 
 /*
@@ -62,6 +63,49 @@ static const struct sealed_column sealed_columns[] = {
 			"vault_rotate_auth_connections_update",
 			"UPDATE auth_connections SET secret = $2::bytea"
 			" WHERE id = $1::uuid"
+		}
+	},
+	{
+		"workspace_integrations.secret",
+		"00000000-0000-0000-0000-000000000000",
+		{
+			"vault_rotate_workspace_integrations_batch",
+			"SELECT id,"
+			" 'workspace_integrations.secret:' || workspace_id"
+			" || ':' || id,"
+			" secret"
+			" FROM workspace_integrations"
+			" WHERE secret IS NOT NULL AND id > $1::uuid"
+			" ORDER BY id LIMIT $2::integer"
+			" FOR UPDATE"
+		},
+		{
+			"vault_rotate_workspace_integrations_update",
+			"UPDATE workspace_integrations SET secret = $2::bytea"
+			" WHERE id = $1::uuid"
+		}
+	},
+	{
+		"integration_oauth_states.code_verifier",
+		"",
+		{
+			"vault_rotate_integration_oauth_states_batch",
+			"SELECT s.state_hash,"
+			" 'integration_oauth_states.code_verifier:' ||"
+			" w.workspace_id || ':' || s.integration_id,"
+			" s.code_verifier"
+			" FROM integration_oauth_states s"
+			" JOIN workspace_integrations w"
+			"   ON w.id = s.integration_id"
+			" WHERE s.state_hash > $1"
+			" ORDER BY s.state_hash LIMIT $2::integer"
+			" FOR UPDATE OF s"
+		},
+		{
+			"vault_rotate_integration_oauth_states_update",
+			"UPDATE integration_oauth_states"
+			" SET code_verifier = $2::bytea"
+			" WHERE state_hash = $1"
 		}
 	}
 };

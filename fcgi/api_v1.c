@@ -115,7 +115,10 @@ openapi_get(struct request *req, struct error *err)
 #include "api_v1_apps.inc"
 #include "api_v1_auth.inc"
 #include "api_v1_connectors.inc"
+#include "api_v1_installs.inc"
 #include "api_v1_integrations.inc"
+#include "api_v1_mcp_servers.inc"
+#include "api_v1_oauth_callback.inc"
 #include "api_v1_tools.inc"
 #include "api_v1_widgets.inc"
 
@@ -125,7 +128,10 @@ static const struct route v1_routes[] = {
 	V1_APPS_ROUTES
 	V1_AUTH_ROUTES
 	V1_CONNECTOR_ROUTES
+	V1_INSTALL_ROUTES
 	V1_INTEGRATION_ROUTES
+	V1_MCP_SERVER_ROUTES
+	V1_OAUTH_CALLBACK_ROUTES
 	V1_TOOL_ROUTES
 	V1_WIDGET_ROUTES
 };

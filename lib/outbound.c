@@ -501,6 +501,8 @@ struct transfer {
 	bool no_memory;
 	bool refused;           /* the guard refused an address; why says */
 	char why[OUTBOUND_WHY_SIZE];
+	char *headers;          /* the last answer's header lines so far */
+	size_t headers_len;
 };
 
 /*
@@ -573,6 +575,69 @@ transfer_write(char *ptr, size_t size, size_t nmemb, void *userdata)
 }
 
 /*
+ * CURLOPT_HEADERFUNCTION: keep the header lines of the last answer (a
+ * status line starts an answer anew: 1xx answers come before the final
+ * one), up to OUTBOUND_HEADERS_MAX bytes; lines past that are dropped.
+ */
+static size_t
+transfer_header(char *ptr, size_t size, size_t nmemb, void *userdata)
+{
+	struct transfer *t = userdata;
+	size_t n = size * nmemb;
+	char *grown;
+
+	if (n >= 5 && strncmp(ptr, "HTTP/", 5) == 0) {
+		t->headers_len = 0;
+		if (t->headers != NULL)
+			t->headers[0] = '\0';
+		return n;
+	}
+	if (n > OUTBOUND_HEADERS_MAX - t->headers_len)
+		return n;
+	if (t->headers == NULL &&
+	    (t->headers = malloc(OUTBOUND_HEADERS_MAX + 1)) == NULL) {
+		t->no_memory = true;
+		return 0;
+	}
+	grown = t->headers;
+	memcpy(grown + t->headers_len, ptr, n);
+	t->headers_len += n;
+	grown[t->headers_len] = '\0';
+	return n;
+}
+
+int
+outbound_response_header(const struct outbound_response *res,
+    const char *name, char *buf, size_t size)
+{
+	const char *line, *end, *value;
+	size_t name_len = strlen(name), len;
+
+	for (line = res->headers; line != NULL && *line != '\0'; line = end) {
+		end = strchr(line, '\n');
+		end = end != NULL ? end + 1 : line + strlen(line);
+		if ((size_t)(end - line) <= name_len ||
+		    strncasecmp(line, name, name_len) != 0 ||
+		    line[name_len] != ':')
+			continue;
+		value = line + name_len + 1;
+		while (value < end && (*value == ' ' || *value == '\t'))
+			value++;
+		len = (size_t)(end - value);
+		while (len > 0 && (value[len - 1] == '\r' ||
+		    value[len - 1] == '\n' || value[len - 1] == ' ' ||
+		    value[len - 1] == '\t'))
+			len--;
+		if (len >= size)
+			return -1;
+		memcpy(buf, value, len);
+		buf[len] = '\0';
+		return 0;
+	}
+	return -1;
+}
+
+/*
  * Set every option the guard and the limits depend on.  Returns
  * CURLE_OK, or the first option's failure (an old or odd libcurl:
  * better no call than an unguarded one).
@@ -610,6 +675,9 @@ transfer_setup(CURL *curl, CURLU *url, struct transfer *t)
 	    (c = curl_easy_setopt(curl, CURLOPT_WRITEFUNCTION,
 	    transfer_write)) != CURLE_OK ||
 	    (c = curl_easy_setopt(curl, CURLOPT_WRITEDATA, t)) != CURLE_OK ||
+	    (c = curl_easy_setopt(curl, CURLOPT_HEADERFUNCTION,
+	    transfer_header)) != CURLE_OK ||
+	    (c = curl_easy_setopt(curl, CURLOPT_HEADERDATA, t)) != CURLE_OK ||
 	    (c = curl_easy_setopt(curl, CURLOPT_USERAGENT,
 	    "drio/" DRIO_VERSION)) != CURLE_OK)
 		return c;
@@ -620,6 +688,7 @@ void
 outbound_response_free(struct outbound_response *out)
 {
 	free(out->body);
+	free(out->headers);
 	memset(out, 0, sizeof(*out));
 }
 
@@ -712,9 +781,12 @@ outbound_request(const struct outbound_policy *policy, const char *method,
 		error_set(err, ERR_INTERNAL, "out of memory");
 		goto out;
 	}
+	out->headers = t.headers;
+	t.headers = NULL;
 	rc = 0;
 out:
 	free(t.data);
+	free(t.headers);
 	curl_slist_free_all(list);
 	curl_easy_cleanup(curl);
 	curl_url_cleanup(parsed);

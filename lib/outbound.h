@@ -87,7 +87,14 @@ struct outbound_response {
 	long status;         /* HTTP status */
 	char *body;          /* NUL-terminated; malloc'd */
 	size_t len;
+	char *headers;       /* the final answer's header lines as sent,
+	                      * "Name: value\r\n"..., NUL-terminated, at
+	                      * most OUTBOUND_HEADERS_MAX bytes kept;
+	                      * malloc'd, may be NULL */
 };
+
+/* Bytes of an answer's header lines outbound_request keeps. */
+#define OUTBOUND_HEADERS_MAX (32 * 1024)
 
 /*
  * Fill policy from cfg: the networks of outbound_allow_networks, the total
@@ -155,7 +162,16 @@ int outbound_request(const struct outbound_policy *policy,
     const char *body, size_t body_len, struct outbound_response *out,
     struct error *err);
 
-/* Release a response's body.  Accepts a zeroed struct. */
+/*
+ * Copy the value of the answer's header name (any case; the first when
+ * it came several times), without surrounding blanks, into buf (size
+ * bytes).  Returns 0, or -1 when the answer has no such header or its
+ * value does not fit in buf.  Pure.
+ */
+int outbound_response_header(const struct outbound_response *res,
+    const char *name, char *buf, size_t size);
+
+/* Release a response's body and headers.  Accepts a zeroed struct. */
 void outbound_response_free(struct outbound_response *out);
 
 #endif
