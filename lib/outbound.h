@@ -14,7 +14,8 @@
  * to a public address once and to 127.0.0.1 the next time (DNS
  * rebinding) gains nothing.  Refused are loopback, unspecified, private
  * (RFC 1918), carrier-grade NAT, link-local, unique-local, site-local,
- * multicast, broadcast and reserved addresses, the cloud metadata
+ * multicast, broadcast, reserved, documentation, benchmarking, IETF
+ * protocol assignment and discard-only addresses, the cloud metadata
  * addresses, local-use NAT64 (64:ff9b:1::/48), and the IPv6 forms that
  * embed a refused IPv4 address (IPv4-mapped, IPv4-compatible,
  * IPv4-translated, NAT64 64:ff9b::/96 and 6to4 2002::/16).  An address

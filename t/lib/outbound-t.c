@@ -118,6 +118,12 @@ static const struct {
 	{ "240.0.0.1", "a reserved address" },
 	{ "169.254.169.254", "a cloud metadata address" },
 	{ "100.100.100.200", "a cloud metadata address" },
+	{ "192.0.0.8", "an IETF protocol assignment address" },
+	{ "192.0.2.1", "a documentation address" },
+	{ "198.51.100.255", "a documentation address" },
+	{ "203.0.113.7", "a documentation address" },
+	{ "198.18.0.1", "a benchmarking address" },
+	{ "198.19.255.255", "a benchmarking address" },
 };
 #define NV4_REFUSED (sizeof(v4_refused) / sizeof(v4_refused[0]))
 
@@ -127,6 +133,8 @@ static const char *const v4_public[] = {
 	"126.255.255.255", "128.0.0.0", "172.15.255.255", "172.32.0.0",
 	"192.167.255.255", "192.169.0.0", "169.253.255.255", "169.255.0.0",
 	"100.63.255.255", "100.128.0.0", "223.255.255.255", "1.0.0.0",
+	"192.0.3.0", "192.0.1.255", "198.17.255.255", "198.20.0.0",
+	"203.0.114.0", "198.51.101.0",
 };
 #define NV4_PUBLIC (sizeof(v4_public) / sizeof(v4_public[0]))
 
@@ -184,6 +192,8 @@ test_classes(void)
 	is_refused(&none, "ff0e::1", "a multicast address");
 	is_refused(&none, "fd00:ec2::254", "a cloud metadata address");
 	is_refused(&none, "64:ff9b:1::a00:1", "a local-use NAT64 address");
+	is_refused(&none, "2001:db8::1", "a documentation address");
+	is_refused(&none, "100::1", "a discard-only address");
 	is_refused(&none, "::8.8.8.8",
 	    "a deprecated IPv4-compatible address");
 	is_refused(&none, "::ffff:127.0.0.1",
@@ -203,6 +213,7 @@ test_classes(void)
 
 	is_allowed(&none, "2001:4860:4860::8888", "public");
 	is_allowed(&none, "2606:4700:4700::1111", "public");
+	is_allowed(&none, "2001:db9::1", "just above 2001:db8::/32");
 	is_allowed(&none, "fbff:ffff::1", "just below fc00::/7");
 	is_allowed(&none, "fe00::1", "between fc00::/7 and fe80::/10");
 	is_allowed(&none, "::ffff:8.8.8.8", "IPv4-mapped public");
@@ -833,7 +844,7 @@ test_transfers(void)
 int
 main(void)
 {
-	plan(295);
+	plan(340);
 	atexit(server_kill);
 	test_classes();
 	test_allow();
