@@ -30,6 +30,7 @@
 #include <openssl/evp.h>
 
 #include "connector.h"
+#include "installsync.h"
 #include "db.h"
 #include "jsonutil.h"
 #include "page.h"
@@ -814,6 +815,30 @@ check_mcp(json_object *mcp, bool allow_http, struct error *err)
 	return want_url(mcp, "server_url", "/mcp", false, allow_http, &s, err);
 }
 
+/*
+ * An inline document must give a catalog as install reads it
+ * (installsync_openapi_operations: OpenAPI 3.0 or 3.1 within oas's
+ * bounds), so a manifest that would fail every install is refused when
+ * it is loaded.  Returns 0, or -1 and err.
+ */
+static int
+check_inline_document(json_object *document, struct error *err)
+{
+	char base_url[INSTALLSYNC_URL_MAX];
+	json_object *operations = NULL;
+	struct error why = { 0 };
+	int rc = 0;
+
+	if (installsync_openapi_operations(document, &operations, base_url,
+	    NULL, &why) != 0)
+		rc = fault(err, "/openapi/document", "The inline document is"
+		    " not an OpenAPI 3.0 or 3.1 document drio can read: %s",
+		    why.message);
+	json_object_put(operations);
+	error_clear(&why);
+	return rc;
+}
+
 static int
 check_openapi(json_object *openapi, bool allow_http, struct error *err)
 {
@@ -830,11 +855,8 @@ check_openapi(json_object *openapi, bool allow_http, struct error *err)
 	if ((url == NULL) == (document == NULL))
 		return fault(err, "/openapi", "\"openapi\" has a \"url\" or"
 		    " an inline \"document\", not both.");
-	if (document != NULL &&
-	    json_get_string(document, "openapi") == NULL &&
-	    json_get_string(document, "swagger") == NULL)
-		return fault(err, "/openapi/document", "An inline document"
-		    " is an OpenAPI (or Swagger) document.");
+	if (document != NULL)
+		return check_inline_document(document, err);
 	return 0;
 }
 

@@ -17,11 +17,11 @@
 #include "crypto.h"
 #include "db.h"
 #include "install.h"
+#include "installsync.h"
 #include "jsonutil.h"
 #include "page.h"
 
 #define STATE_BYTES 32           /* random bytes of a state and a verifier */
-#define STATE_TEXT_MAX 48        /* their base64url text, with the NUL */
 #define NAME_SUFFIX_MAX 100      /* " 2" .. " 100" for a defaulted name */
 #define NAME_BASE_BYTES 250      /* bytes of a name kept before a suffix */
 
@@ -109,49 +109,38 @@ put_param(FILE *f, char *sep, const char *name, const char *value)
 }
 
 int
-install_oauth_url(json_object *manifest, const char *client_id,
-    const char *redirect_uri, const char *state, const char *code_challenge,
-    char **url, struct error *err)
+install_authorize_url(const struct install_authorize *a, char **url,
+    struct error *err)
 {
-	json_object *oauth = json_get_object(manifest, "oauth");
-	json_object *scopes = json_get_array(oauth, "scopes");
-	const char *authorize = json_get_string(oauth, "authorize_url");
-	const char *separator = json_get_string(oauth, "scope_separator");
 	char *text = NULL, sep, last;
-	size_t len, i, n;
+	size_t len;
 	FILE *f;
 
 	*url = NULL;
-	if (authorize == NULL || authorize[0] == '\0' || scopes == NULL)
-		return error_set(err, ERR_INTERNAL, "the connector has no"
-		    " oauth block");
-	if (separator == NULL)
-		separator = " ";
-	last = authorize[strlen(authorize) - 1];
-	if (strchr(authorize, '?') == NULL)
+	if (a->authorize_url == NULL || a->authorize_url[0] == '\0')
+		return error_set(err, ERR_INTERNAL, "no authorization"
+		    " endpoint");
+	last = a->authorize_url[strlen(a->authorize_url) - 1];
+	if (strchr(a->authorize_url, '?') == NULL)
 		sep = '?';
 	else
 		sep = last == '?' || last == '&' ? '\0' : '&';
 	f = open_memstream(&text, &len);
 	if (f == NULL)
 		return error_set(err, ERR_INTERNAL, "out of memory");
-	fputs(authorize, f);
+	fputs(a->authorize_url, f);
 	put_param(f, &sep, "response_type", "code");
-	put_param(f, &sep, "client_id", client_id);
-	put_param(f, &sep, "redirect_uri", redirect_uri);
-	put_name(f, &sep, "scope");
-	n = json_object_array_length(scopes);
-	for (i = 0; i < n; i++) {
-		if (i > 0)
-			put_encoded(f, separator);
-		put_encoded(f, json_object_get_string(
-		    json_object_array_get_idx(scopes, i)));
-	}
-	put_param(f, &sep, "state", state);
-	if (json_get_true(oauth, "pkce")) {
-		put_param(f, &sep, "code_challenge", code_challenge);
+	put_param(f, &sep, "client_id", a->client_id);
+	put_param(f, &sep, "redirect_uri", a->redirect_uri);
+	if (a->scope != NULL)
+		put_param(f, &sep, "scope", a->scope);
+	put_param(f, &sep, "state", a->state);
+	if (a->code_challenge != NULL) {
+		put_param(f, &sep, "code_challenge", a->code_challenge);
 		put_param(f, &sep, "code_challenge_method", "S256");
 	}
+	if (a->resource != NULL)
+		put_param(f, &sep, "resource", a->resource);
 	if (ferror(f) != 0) {
 		fclose(f);
 		free(text);
@@ -163,6 +152,58 @@ install_oauth_url(json_object *manifest, const char *client_id,
 	}
 	*url = text;
 	return 0;
+}
+
+int
+install_oauth_url(json_object *manifest, const char *client_id,
+    const char *redirect_uri, const char *state, const char *code_challenge,
+    char **url, struct error *err)
+{
+	json_object *oauth = json_get_object(manifest, "oauth");
+	json_object *scopes = json_get_array(oauth, "scopes");
+	const char *separator = json_get_string(oauth, "scope_separator");
+	struct install_authorize a = {
+		.authorize_url = json_get_string(oauth, "authorize_url"),
+		.client_id = client_id,
+		.redirect_uri = redirect_uri,
+		.state = state,
+		.code_challenge = json_get_true(oauth, "pkce") ?
+		    code_challenge : NULL,
+	};
+	char *scope = NULL;
+	size_t len, i, n;
+	FILE *f;
+	int rc;
+
+	*url = NULL;
+	if (a.authorize_url == NULL || scopes == NULL)
+		return error_set(err, ERR_INTERNAL, "the connector has no"
+		    " oauth block");
+	if (separator == NULL)
+		separator = " ";
+	f = open_memstream(&scope, &len);
+	if (f == NULL)
+		return error_set(err, ERR_INTERNAL, "out of memory");
+	n = json_object_array_length(scopes);
+	for (i = 0; i < n; i++) {
+		if (i > 0)
+			fputs(separator, f);
+		fputs(json_object_get_string(
+		    json_object_array_get_idx(scopes, i)), f);
+	}
+	if (ferror(f) != 0) {
+		fclose(f);
+		free(scope);
+		return error_set(err, ERR_INTERNAL, "out of memory");
+	}
+	if (fclose(f) != 0) {
+		free(scope);
+		return error_set(err, ERR_INTERNAL, "out of memory");
+	}
+	a.scope = scope;
+	rc = install_authorize_url(&a, url, err);
+	free(scope);
+	return rc;
 }
 
 /* The manifest's declared field named key, or NULL. */
@@ -202,32 +243,6 @@ manifest_kind(json_object *manifest)
 	if (json_get_object(manifest, "openapi") != NULL)
 		return "openapi";
 	return "http";
-}
-
-/*
- * The URL the integration calls: the MCP server's, or the first absolute
- * server URL of an inline OpenAPI document.  Manifests declare no API
- * base URL of their own; for an OpenAPI document fetched by URL the base
- * is known only after discovery.  NULL when unknown.  Can't fail.
- */
-static const char *
-manifest_url(json_object *manifest)
-{
-	json_object *servers;
-	const char *url;
-
-	url = json_get_string(json_get_object(manifest, "mcp"), "server_url");
-	if (url != NULL)
-		return url;
-	servers = json_get_array(json_get_object(json_get_object(manifest,
-	    "openapi"), "document"), "servers");
-	if (servers == NULL || json_object_array_length(servers) == 0)
-		return NULL;
-	url = json_get_string(json_object_array_get_idx(servers, 0), "url");
-	if (url != NULL && (strncmp(url, "https://", 8) == 0 ||
-	    strncmp(url, "http://", 7) == 0))
-		return url;
-	return NULL;
 }
 
 /* ---------------------------------------------------------------- */
@@ -326,12 +341,14 @@ static const struct db_statement install_insert = {
 	"install_insert",
 	"INSERT INTO workspace_integrations (id, workspace_id, crew_id,"
 	"       connector_id, connector_version, name, kind, auth_mode, url,"
-	"       status, fields, secret, secret_fields, created_by)"
+	"       status, fields, secret, secret_fields, created_by,"
+	"       catalog, catalog_at)"
 	" VALUES ($1, $2, $3, $4, $5::integer, $6, $7, $8, $9, $10,"
 	"         $11::jsonb, $12::bytea,"
 	"         ARRAY(SELECT k FROM jsonb_array_elements_text($13::jsonb) k"
 	"               ORDER BY k),"
-	"         $14)"
+	"         $14, coalesce($15::jsonb, '[]'),"
+	"         CASE WHEN $15::jsonb IS NOT NULL THEN now() END)"
 	" ON CONFLICT (workspace_id, name) DO NOTHING"
 	" RETURNING id"
 };
@@ -343,6 +360,77 @@ static const struct db_statement install_state_insert = {
 	" VALUES ($1, $2, $3, $4::bytea, $5,"
 	"         now() + make_interval(secs => $6::integer))"
 };
+
+/*
+ * Expired states go when a new one comes: an abandoned authorization
+ * leaves its row behind, and new ones are rare enough that the index on
+ * expires_at makes this cheap.
+ */
+static const struct db_statement install_state_sweep = {
+	"install_state_sweep",
+	"DELETE FROM integration_oauth_states WHERE expires_at < now()"
+};
+
+void
+install_oauth_start_free(struct install_oauth_start *s)
+{
+	if (s == NULL)
+		return;
+	free(s->verifier_bytea);
+	explicit_bzero(s, sizeof(*s));
+}
+
+int
+install_oauth_begin(struct vault *v, const char *workspace_id,
+    const char *integration_id, struct install_oauth_start *out,
+    struct error *err)
+{
+	char verifier[INSTALL_STATE_TEXT_MAX], aad[INSTALL_AAD_MAX];
+	unsigned char *sealed = NULL;
+	size_t sealed_len;
+	int rc = -1;
+
+	memset(out, 0, sizeof(*out));
+	if (v == NULL)
+		return error_set(err, ERR_INTERNAL, "no vault to seal a"
+		    " secret with");
+	if (crypto_random_urlsafe(out->state, sizeof(out->state), STATE_BYTES,
+	    err) != 0 ||
+	    crypto_random_urlsafe(verifier, sizeof(verifier), STATE_BYTES,
+	    err) != 0)
+		goto out;
+	crypto_sha256_hex(out->state, strlen(out->state), out->hash);
+	install_pkce_challenge(verifier, out->challenge);
+	install_verifier_aad(workspace_id, integration_id, aad);
+	if (vault_seal(v, aad, verifier, strlen(verifier), &sealed,
+	    &sealed_len, err) != 0)
+		goto out;
+	out->verifier_bytea = db_bytea_text(sealed, sealed_len, err);
+	if (out->verifier_bytea == NULL)
+		goto out;
+	rc = 0;
+out:
+	free(sealed);
+	explicit_bzero(verifier, sizeof(verifier));
+	if (rc != 0)
+		install_oauth_start_free(out);
+	return rc;
+}
+
+int
+install_oauth_state_store(const struct install_oauth_start *s,
+    const char *integration_id, const char *account_id,
+    const char *redirect_uri, struct error *err)
+{
+	char seconds[16];
+	const char *params[] = { s->hash, integration_id, account_id,
+	    s->verifier_bytea, redirect_uri, seconds };
+
+	snprintf(seconds, sizeof(seconds), "%d", INSTALL_OAUTH_STATE_SECONDS);
+	if (db_exec(&install_state_sweep, 0, NULL, NULL, err) != 0)
+		return -1;
+	return db_exec(&install_state_insert, 6, params, NULL, err);
+}
 
 /* Everything an install writes, made before its transaction. */
 struct install_work {
@@ -357,8 +445,8 @@ struct install_work {
 	const char *fields;           /* JSON text of the plain values */
 	const char *secret;           /* bytea text, or NULL */
 	const char *secret_fields;    /* JSON array text */
-	const char *state_hash;       /* byo_oauth only */
-	const char *verifier;         /* bytea text, byo_oauth only */
+	const char *catalog;          /* JSON text, or NULL: none yet */
+	const struct install_oauth_start *oauth;  /* byo_oauth only */
 	const char *redirect_uri;
 	char id[AUTH_UUID_LEN + 1];
 };
@@ -403,7 +491,7 @@ install_transaction(void *ctx, struct error *err)
 {
 	struct install_work *w = ctx;
 	const struct install_request *r = w->r;
-	char name[1024], seconds[16];
+	char name[1024];
 	PGresult *res;
 	int n, rows;
 
@@ -428,9 +516,9 @@ install_transaction(void *ctx, struct error *err)
 			    r->crew_id, r->connector_id, w->version, name,
 			    w->kind, w->auth_mode, w->url, w->status,
 			    w->fields, w->secret, w->secret_fields,
-			    r->account_id };
+			    r->account_id, w->catalog };
 
-			if (db_exec(&install_insert, 14, params, &res,
+			if (db_exec(&install_insert, 15, params, &res,
 			    err) != 0)
 				return -1;
 		}
@@ -443,19 +531,9 @@ install_transaction(void *ctx, struct error *err)
 	}
 	if (n > NAME_SUFFIX_MAX)
 		return name_taken(err, w->name);
-	if (w->state_hash != NULL) {
-		snprintf(seconds, sizeof(seconds), "%d",
-		    INSTALL_OAUTH_STATE_SECONDS);
-		{
-			const char *params[] = { w->state_hash, w->id,
-			    r->account_id, w->verifier, w->redirect_uri,
-			    seconds };
-
-			if (db_exec(&install_state_insert, 6, params, NULL,
-			    err) != 0)
-				return -1;
-		}
-	}
+	if (w->oauth != NULL && install_oauth_state_store(w->oauth, w->id,
+	    r->account_id, w->redirect_uri, err) != 0)
+		return -1;
 	return 0;
 }
 
@@ -466,10 +544,11 @@ install_connector(struct vault *v, const struct install_request *r,
 	struct install_work w = { .r = r };
 	json_object *manifest = NULL, *plain = NULL, *secret = NULL;
 	json_object *names = NULL;
-	char *secret_bytea = NULL, *verifier_bytea = NULL, *redirect = NULL;
+	struct install_oauth_start oauth = { 0 };
+	json_object *document, *catalog = NULL;
+	char base_url[INSTALLSYNC_URL_MAX];
+	char *secret_bytea = NULL, *redirect = NULL;
 	char version[24], aad[INSTALL_AAD_MAX];
-	char state[STATE_TEXT_MAX], verifier[STATE_TEXT_MAX];
-	char challenge[44], hash[CRYPTO_SHA256_HEX_LEN + 1];
 	PGresult *res;
 	int rc = -1;
 
@@ -495,7 +574,24 @@ install_connector(struct vault *v, const struct install_request *r,
 	w.version = version;
 	w.kind = manifest_kind(manifest);
 	w.auth_mode = json_get_string(manifest, "auth_mode");
-	w.url = manifest_url(manifest);
+	/*
+	 * The MCP server's URL; an inline OpenAPI document gives its
+	 * catalog and base URL at once, by the rules sync applies
+	 * (lib/installsync).  A document fetched by URL waits for sync:
+	 * install makes no outbound call.
+	 */
+	w.url = json_get_string(json_get_object(manifest, "mcp"),
+	    "server_url");
+	document = json_get_object(json_get_object(manifest, "openapi"),
+	    "document");
+	if (document != NULL) {
+		if (installsync_openapi_operations(document, &catalog,
+		    base_url, NULL, err) != 0)
+			goto out;
+		w.catalog = json_text(catalog);
+		if (base_url[0] != '\0')
+			w.url = base_url;
+	}
 	w.fields = json_text(plain);
 	if (w.name == NULL || w.auth_mode == NULL) {
 		error_set(err, ERR_INTERNAL, "a stored manifest lacks its"
@@ -524,44 +620,21 @@ install_connector(struct vault *v, const struct install_request *r,
 	}
 
 	if (strcmp(w.auth_mode, "byo_oauth") == 0) {
-		if (crypto_random_urlsafe(state, sizeof(state), STATE_BYTES,
-		    err) != 0 ||
-		    crypto_random_urlsafe(verifier, sizeof(verifier),
-		    STATE_BYTES, err) != 0)
+		if (install_oauth_begin(v, r->workspace_id, w.id, &oauth,
+		    err) != 0)
 			goto out;
-		crypto_sha256_hex(state, strlen(state), hash);
-		install_pkce_challenge(verifier, challenge);
-		install_verifier_aad(r->workspace_id, w.id, aad);
-		if (v == NULL) {
-			error_set(err, ERR_INTERNAL, "no vault to seal a"
-			    " secret with");
-			goto out;
-		}
-		{
-			unsigned char *sealed = NULL;
-			size_t sealed_len;
-
-			if (vault_seal(v, aad, verifier, strlen(verifier),
-			    &sealed, &sealed_len, err) != 0)
-				goto out;
-			verifier_bytea = db_bytea_text(sealed, sealed_len,
-			    err);
-			free(sealed);
-			if (verifier_bytea == NULL)
-				goto out;
-		}
 		if (asprintf(&redirect, "%s%s", r->public_url != NULL ?
 		    r->public_url : "", INSTALL_OAUTH_CALLBACK_PATH) < 0) {
 			redirect = NULL;
 			error_set(err, ERR_INTERNAL, "out of memory");
 			goto out;
 		}
-		w.state_hash = hash;
-		w.verifier = verifier_bytea;
+		w.oauth = &oauth;
 		w.redirect_uri = redirect;
 		if (install_oauth_url(manifest, json_get_string(plain,
 		    "client_id") != NULL ? json_get_string(plain, "client_id") :
-		    "", redirect, state, challenge, &out->oauth_url, err) != 0)
+		    "", redirect, oauth.state, oauth.challenge, &out->oauth_url,
+		    err) != 0)
 			goto out;
 	}
 
@@ -573,10 +646,9 @@ install_connector(struct vault *v, const struct install_request *r,
 out:
 	if (rc != 0)
 		install_result_free(out);
-	explicit_bzero(state, sizeof(state));
-	explicit_bzero(verifier, sizeof(verifier));
+	install_oauth_start_free(&oauth);
+	json_object_put(catalog);
 	free(secret_bytea);
-	free(verifier_bytea);
 	free(redirect);
 	json_object_put(names);
 	json_object_put(secret);

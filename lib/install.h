@@ -38,6 +38,7 @@
 #include <json-c/json.h>
 
 #include "auth.h"
+#include "crypto.h"
 #include "error.h"
 #include "vault.h"
 
@@ -47,6 +48,7 @@
 #define INSTALL_NAME_MAX            255   /* characters in a name */
 #define INSTALL_OAUTH_STATE_SECONDS 600   /* a started OAuth flow's life */
 #define INSTALL_OAUTH_CALLBACK_PATH "/api/v1/connectors/oauth/callback"
+#define INSTALL_STATE_TEXT_MAX      48    /* a state's text, with the NUL */
 
 /* The statuses a workspace integration has, NULL-terminated. */
 extern const char *const install_statuses[];
@@ -119,6 +121,65 @@ void install_result_free(struct install_result *out);
 int install_oauth_url(json_object *manifest, const char *client_id,
     const char *redirect_uri, const char *state, const char *code_challenge,
     char **url, struct error *err);
+
+/* An authorization request's parameters; borrowed strings. */
+struct install_authorize {
+	const char *authorize_url;  /* the authorization endpoint */
+	const char *client_id;
+	const char *redirect_uri;
+	const char *scope;          /* NULL: no scope parameter */
+	const char *state;
+	const char *code_challenge; /* NULL: no PKCE */
+	const char *resource;       /* RFC 8707; NULL: none */
+};
+
+/*
+ * The authorization URL of a: authorize_url with response_type=code,
+ * client_id, redirect_uri, scope (when not NULL), state, code_challenge
+ * and code_challenge_method=S256 (when code_challenge is not NULL) and
+ * resource (when not NULL), each value percent-encoded as
+ * install_oauth_url() says, appended with "?" or "&" as the endpoint's
+ * own query needs.  Pure.  Returns 0 with a malloc'd *url, or -1 and err
+ * (ERR_INTERNAL: no endpoint, or memory).
+ */
+int install_authorize_url(const struct install_authorize *a, char **url,
+    struct error *err);
+
+/*
+ * A started authorization: the state that goes in the URL (only there:
+ * the row keeps its SHA-256), the PKCE challenge, and the verifier sealed
+ * for integration_oauth_states.  Release with install_oauth_start_free(),
+ * which wipes it.
+ */
+struct install_oauth_start {
+	char state[INSTALL_STATE_TEXT_MAX];
+	char challenge[44];
+	char hash[CRYPTO_SHA256_HEX_LEN + 1];
+	char *verifier_bytea;      /* the sealed verifier as bytea text */
+};
+
+/*
+ * Make a fresh state and PKCE verifier for integration_id of
+ * workspace_id and seal the verifier under install_verifier_aad().
+ * Returns 0 with out filled, or -1 and err (ERR_INTERNAL without a
+ * vault; a vault or memory error); out is then zeroed.
+ */
+int install_oauth_begin(struct vault *v, const char *workspace_id,
+    const char *integration_id, struct install_oauth_start *out,
+    struct error *err);
+
+/*
+ * Insert s as a live state of integration_id, started by account_id
+ * (may be NULL) with redirect_uri, for INSTALL_OAUTH_STATE_SECONDS, and
+ * delete every expired state: inside the caller's transaction.  Returns 0, or -1 and err (a
+ * database error).
+ */
+int install_oauth_state_store(const struct install_oauth_start *s,
+    const char *integration_id, const char *account_id,
+    const char *redirect_uri, struct error *err);
+
+/* Wipe and release s.  Accepts a zeroed struct.  Can't fail. */
+void install_oauth_start_free(struct install_oauth_start *s);
 
 /*
  * The PKCE S256 challenge of verifier: base64url of its SHA-256, without

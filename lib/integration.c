@@ -339,36 +339,6 @@ integration_delete(const char *app_id, const char *integration_id,
 /* ---------------------------------------------------------------- */
 /* Reading a document                                               */
 
-/*
- * Parse len bytes of text as one JSON value.  Returns the value (NULL
- * also when the text is not JSON: the caller then tries YAML).
- */
-static json_object *
-parse_json_text(const char *text, size_t len)
-{
-	struct json_tokener *tok;
-	json_object *value;
-
-	if (len > (size_t)INT32_MAX)
-		return NULL;
-	tok = json_tokener_new_ex(JSONUTIL_MAX_DEPTH);
-	if (tok == NULL)
-		return NULL;
-	value = json_tokener_parse_ex(tok, text, (int)len);
-	if (value != NULL) {
-		/* Only blanks may follow the value. */
-		size_t end = json_tokener_get_parse_end(tok);
-
-		while (end < len && isspace((unsigned char)text[end]))
-			end++;
-		if (end != len) {
-			json_object_put(value);
-			value = NULL;
-		}
-	}
-	json_tokener_free(tok);
-	return value;
-}
 
 int
 integration_parse_spec(const char *text, size_t len, size_t max_len,
@@ -389,7 +359,7 @@ integration_parse_spec(const char *text, size_t len, size_t max_len,
 		i++;
 	/* JSON first (strict, fast); YAML, a superset, otherwise. */
 	if (i < len && (text[i] == '{' || text[i] == '['))
-		value = parse_json_text(text, len);
+		value = json_parse_exact(text, len, JSONUTIL_MAX_DEPTH);
 	if (value == NULL && yaml_parse_json(text, len, &value, err) != 0) {
 		char message[256];
 
@@ -411,8 +381,14 @@ integration_parse_spec(const char *text, size_t len, size_t max_len,
 
 int
 integration_fetch_spec(const struct outbound_policy *policy, const char *url,
-    json_object **document, char sha256[65], struct error *err)
+    size_t max_bytes, json_object **document, char sha256[65],
+    struct error *err)
 {
+	static const char *const headers[] = {
+		"Accept: application/json, application/yaml, text/yaml;q=0.9,"
+		" */*;q=0.1",
+		NULL
+	};
 	struct outbound_policy capped = *policy;
 	struct outbound_response res;
 	int rc = -1;
@@ -420,14 +396,14 @@ integration_fetch_spec(const struct outbound_policy *policy, const char *url,
 	*document = NULL;
 	sha256[0] = '\0';
 	memset(&res, 0, sizeof(res));
-	if (capped.max_bytes > INTEGRATION_SPEC_MAX_BYTES)
-		capped.max_bytes = INTEGRATION_SPEC_MAX_BYTES;
-	if (outbound_request(&capped, "GET", url, NULL, NULL, 0, &res,
+	if (capped.max_bytes > max_bytes)
+		capped.max_bytes = max_bytes;
+	if (outbound_request(&capped, "GET", url, headers, NULL, 0, &res,
 	    err) != 0)
 		goto out;
 	if (res.status < 200 || res.status > 299) {
-		error_set(err, ERR_UPSTREAM_UNAVAILABLE, "The spec URL answered"
-		    " HTTP %ld.", res.status);
+		error_set(err, ERR_UPSTREAM_UNAVAILABLE, "The OpenAPI"
+		    " document's URL answered HTTP %ld.", res.status);
 		error_hint(err, "Check that the URL serves the OpenAPI"
 		    " document without a redirect or sign-in.");
 		goto out;

@@ -101,16 +101,17 @@ int integration_parse_spec(const char *text, size_t len, size_t max_len,
     json_object **document, char sha256[65], struct error *err);
 
 /*
- * Outside any transaction: fetch url through policy (GET; the policy's
- * max_bytes lowered to INTEGRATION_SPEC_MAX_BYTES) and parse it.
+ * Outside any transaction: fetch url through policy (GET, asking for
+ * JSON or YAML; the policy's max_bytes lowered to max_bytes) and parse
+ * it.
  * Returns 0 with a new *document and its sha256, or -1 and err:
  * ERR_DESTINATION_NOT_ALLOWED, ERR_UPSTREAM_TOO_LARGE,
  * ERR_UPSTREAM_UNAVAILABLE (also for a non-2xx answer),
  * ERR_INVALID_OPENAPI.
  */
 int integration_fetch_spec(const struct outbound_policy *policy,
-    const char *url, json_object **document, char sha256[65],
-    struct error *err);
+    const char *url, size_t max_bytes, json_object **document,
+    char sha256[65], struct error *err);
 
 /* Fields of a hand-written operation; NULL keeps a field on update. */
 struct operation_fields {

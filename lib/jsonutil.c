@@ -3,6 +3,7 @@
  *
  * SPDX-License-Identifier: MIT
  */
+#include <stdint.h>
 #include <string.h>
 
 #include "jsonutil.h"
@@ -39,6 +40,33 @@ json_from_db(const char *text)
 	if (tok == NULL)
 		return NULL;
 	value = json_tokener_parse_ex(tok, text, -1);
+	json_tokener_free(tok);
+	return value;
+}
+
+json_object *
+json_parse_exact(const char *text, size_t len, int depth)
+{
+	struct json_tokener *tok;
+	json_object *value;
+	size_t end;
+
+	if (text == NULL || len > (size_t)INT32_MAX ||
+	    (tok = json_tokener_new_ex(depth)) == NULL)
+		return NULL;
+	value = json_tokener_parse_ex(tok, text, (int)len);
+	if (value != NULL) {
+		end = 0;
+		if (json_tokener_get_error(tok) == json_tokener_success)
+			for (end = json_tokener_get_parse_end(tok); end < len &&
+			    (text[end] == ' ' || text[end] == '\t' ||
+			    text[end] == '\r' || text[end] == '\n'); end++)
+				continue;
+		if (end != len) {
+			json_object_put(value);
+			value = NULL;
+		}
+	}
 	json_tokener_free(tok);
 	return value;
 }

@@ -10,6 +10,7 @@
 #define DRIO_JSONUTIL_H
 
 #include <stdbool.h>
+#include <stddef.h>
 
 #include <json-c/json.h>
 
@@ -31,6 +32,14 @@ void json_put_bool(json_object *obj, const char *key, bool value);
  * bug, not JSON.
  */
 json_object *json_from_db(const char *text);
+
+/*
+ * Parse len bytes of text (from elsewhere: an answer, a body) as exactly
+ * one JSON value nested at most depth deep, with nothing but JSON blanks
+ * (space, tab, CR, LF) after it.  Returns a new value, or NULL when text
+ * is not that or memory is exhausted.
+ */
+json_object *json_parse_exact(const char *text, size_t len, int depth);
 
 /* Add key: the JSON parsed from a jsonb column's text (null when NULL). */
 void json_put_db(json_object *obj, const char *key, const char *text);

@@ -113,37 +113,6 @@ not_mcp(struct error *err, const char *why)
 	return -1;
 }
 
-/*
- * Parse len bytes of text as one JSON value.  Returns a new value, or
- * NULL when it is not exactly one JSON value.
- */
-static json_object *
-parse_json(const char *text, size_t len)
-{
-	struct json_tokener *tok;
-	json_object *value;
-	size_t i;
-
-	if (len > (size_t)INT32_MAX ||
-	    (tok = json_tokener_new_ex(MCPCLIENT_JSON_DEPTH)) == NULL)
-		return NULL;
-	value = json_tokener_parse_ex(tok, text, (int)len);
-	if (value != NULL) {
-		if (json_tokener_get_error(tok) != json_tokener_success)
-			i = 0;
-		else
-			for (i = json_tokener_get_parse_end(tok); i < len &&
-			    strchr(" \t\r\n", text[i]) != NULL &&
-			    text[i] != '\0'; i++)
-				continue;
-		if (i != len) {
-			json_object_put(value);
-			value = NULL;
-		}
-	}
-	json_tokener_free(tok);
-	return value;
-}
 
 /* Does the media type of content_type equal type (any case)? */
 static bool
@@ -205,7 +174,8 @@ parse_event_stream(const char *body, size_t len, json_object *messages,
 			 * is empty (a priming event, 2025-11-25).
 			 */
 			if (data_len > 1 && !other_type) {
-				message = parse_json(data, data_len - 1);
+				message = json_parse_exact(data, data_len - 1,
+				    MCPCLIENT_JSON_DEPTH);
 				if (message == NULL) {
 					not_mcp(err, "an event's data is not"
 					    " JSON");
@@ -265,7 +235,8 @@ mcpclient_parse_messages(const char *content_type, const char *body,
 		if (parse_event_stream(body, len, *messages, err) != 0)
 			goto out;
 	} else if (media_type_is(content_type, "application/json")) {
-		if ((value = parse_json(body, len)) == NULL) {
+		if ((value = json_parse_exact(body, len,
+		    MCPCLIENT_JSON_DEPTH)) == NULL) {
 			not_mcp(err, "the answer is not JSON");
 			goto out;
 		}

@@ -1,7 +1,7 @@
 /*
  * oauthclient.c: drio as an OAuth 2 client of connected services (see
  * oauthclient.h): building token requests, reading token answers, the
- * end of a byo_oauth authorization (the callback) and the refresh of an
+ * end of an OAuth authorization (the callback) and the refresh of an
  * access token.
  *
  * The network call is never made inside a transaction: a state is
@@ -32,6 +32,7 @@
 #include "log.h"
 #include "oauthclient.h"
 #include "outbound.h"
+#include "sanitise.h"
 #include "vault.h"
 
 #define TOKEN_MAX        8192  /* bytes in an access or refresh token */
@@ -160,72 +161,6 @@ buf_free(struct buf *b)
 	memset(b, 0, sizeof(*b));
 }
 
-/*
- * Copy text into out (size bytes) for a message: every occurrence of a
- * secret replaced by "[redacted]" first, then bytes outside printable
- * ASCII turned into blanks, runs of blanks squeezed, at most max
- * characters kept.  Returns 0, or -1 when memory is exhausted.
- */
-static int
-sanitise(const char *text, const char *const *secrets, size_t max,
-    char *out, size_t size)
-{
-	struct buf b = { 0 };
-	const char *at, *hit, *const *s;
-	size_t i, n = 0, len;
-	bool blank = false;
-
-	if (size == 0)
-		return 0;
-	out[0] = '\0';
-	if (text == NULL)
-		return 0;
-	buf_add(&b, text, strlen(text));
-	for (s = secrets; s != NULL && *s != NULL; s++) {
-		struct buf next = { 0 };
-
-		len = strlen(*s);
-		if (len == 0 || b.data == NULL)
-			continue;
-		for (at = b.data; (hit = strstr(at, *s)) != NULL;
-		    at = hit + len) {
-			buf_add(&next, at, (size_t)(hit - at));
-			buf_add(&next, "[redacted]", 10);
-		}
-		buf_add(&next, at, strlen(at));
-		if (next.failed) {
-			buf_free(&next);
-			b.failed = true;
-			break;
-		}
-		buf_free(&b);
-		b = next;
-	}
-	if (b.failed) {
-		buf_free(&b);
-		return -1;
-	}
-	for (i = 0; b.data != NULL && b.data[i] != '\0' && n < max &&
-	    n + 1 < size; i++) {
-		unsigned char c = (unsigned char)b.data[i];
-
-		if (c < 0x21 || c > 0x7e) {
-			if (blank || n == 0)
-				continue;
-			blank = true;
-			out[n++] = ' ';
-		} else {
-			blank = false;
-			out[n++] = (char)c;
-		}
-	}
-	while (n > 0 && out[n - 1] == ' ')
-		n--;
-	out[n] = '\0';
-	buf_free(&b);
-	return 0;
-}
-
 /* ---------------------------------------------------------------- */
 /* Token requests                                                   */
 
@@ -307,6 +242,8 @@ oauthclient_code_request(const struct oauthclient_client *client,
 	buf_add_pair(&b, "client_id", client->client_id);
 	if (code_verifier != NULL)
 		buf_add_pair(&b, "code_verifier", code_verifier);
+	if (client->resource != NULL)
+		buf_add_pair(&b, "resource", client->resource);
 	return request_finish(client, &b, out, err);
 }
 
@@ -321,6 +258,8 @@ oauthclient_refresh_request(const struct oauthclient_client *client,
 	buf_add_pair(&b, "grant_type", "refresh_token");
 	buf_add_pair(&b, "refresh_token", refresh_token);
 	buf_add_pair(&b, "client_id", client->client_id);
+	if (client->resource != NULL)
+		buf_add_pair(&b, "resource", client->resource);
 	return request_finish(client, &b, out, err);
 }
 
@@ -449,11 +388,9 @@ token_error(json_object *answer, const char *const *secrets,
 	for (i = 0; i < sizeof(token_errors) / sizeof(token_errors[0]); i++)
 		if (strcmp(raw, token_errors[i].name) == 0)
 			code = token_errors[i].code;
-	if (sanitise(raw, secrets, ERROR_NAME_MAX, name, sizeof(name)) != 0 ||
-	    sanitise(json_get_string(answer, "error_description"), secrets,
-	    OAUTHCLIENT_DESCRIPTION_MAX, description,
-	    sizeof(description)) != 0)
-		return error_set(err, ERR_INTERNAL, "out of memory");
+	sanitise_text(raw, secrets, ERROR_NAME_MAX, name, sizeof(name));
+	sanitise_text(json_get_string(answer, "error_description"), secrets,
+	    OAUTHCLIENT_DESCRIPTION_MAX, description, sizeof(description));
 	if (description[0] != '\0')
 		return error_set(err, code, "The provider refused the token"
 		    " request: %s (%s).", name, description);
@@ -461,45 +398,19 @@ token_error(json_object *answer, const char *const *secrets,
 	    " %s.", name);
 }
 
-/* Are the n bytes at s blanks (JSON whitespace) only?  Can't fail. */
-static bool
-only_blanks(const char *s, size_t n)
-{
-	size_t i;
-
-	for (i = 0; i < n; i++)
-		if (s[i] != ' ' && s[i] != '\t' && s[i] != '\r' &&
-		    s[i] != '\n')
-			return false;
-	return true;
-}
-
 int
 oauthclient_token_parse(long status, const char *body, size_t len,
     const char *const *secrets, struct oauthclient_tokens *out,
     struct error *err)
 {
-	struct json_tokener *tok = NULL;
 	json_object *answer = NULL;
 	const char *access;
 	int rc = -1, bad = 0;
 
 	memset(out, 0, sizeof(*out));
 	out->expires_in = -1;
-	if (body != NULL && len > 0 && len <= (size_t)0x7fffffff) {
-		tok = json_tokener_new_ex(JSONUTIL_MAX_DEPTH);
-		if (tok == NULL)
-			return error_set(err, ERR_INTERNAL, "out of memory");
-		answer = json_tokener_parse_ex(tok, body, (int)len);
-		if (answer != NULL &&
-		    (json_tokener_get_error(tok) != json_tokener_success ||
-		    !only_blanks(body + json_tokener_get_parse_end(tok),
-		    len - json_tokener_get_parse_end(tok)))) {
-			json_object_put(answer);
-			answer = NULL;
-		}
-		json_tokener_free(tok);
-	}
+	if (len > 0)
+		answer = json_parse_exact(body, len, JSONUTIL_MAX_DEPTH);
 	if (answer == NULL || !json_object_is_type(answer, json_type_object))
 		goto malformed;
 	if (json_get_string(answer, "error") != NULL) {
@@ -593,7 +504,7 @@ secret_get(json_object *secret, const char *key, char **out,
 /* Statements                                                       */
 
 /*
- * Claim a live state of a byo_oauth integration: the row goes, so the
+ * Claim a live state of an OAuth integration: the row goes, so the
  * state serves once.  An expired row stays for the sweeper; it is not
  * claimed.
  */
@@ -602,29 +513,43 @@ static const struct db_statement state_claim = {
 	"DELETE FROM integration_oauth_states s"
 	" USING workspace_integrations w"
 	" WHERE s.state_hash = $1 AND s.expires_at > now()"
-	"   AND w.id = s.integration_id AND w.auth_mode = 'byo_oauth'"
+	"   AND w.id = s.integration_id"
+	"   AND w.auth_mode IN ('byo_oauth', 'mcp_oauth')"
 	" RETURNING w.workspace_id, w.id, w.name, s.code_verifier,"
-	"   s.redirect_uri"
+	"   s.redirect_uri, w.auth_mode"
 };
 
-/* What a token call needs of a byo_oauth integration. */
+/*
+ * What a token call needs of an OAuth integration.  A byo_oauth one
+ * takes its client id from its form values and its token endpoint and
+ * PKCE from its connector's manifest; an mcp_oauth one has them in its
+ * oauth column, where lib/mcpconnect put what discovery and
+ * registration found, always uses PKCE and names its resource (RFC
+ * 8707).
+ */
 static const struct db_statement integration_client = {
 	"oauthclient_integration_client",
-	"SELECT w.fields->>'client_id',"
-	"       c.manifest->'oauth'->>'token_url',"
+	"SELECT CASE w.auth_mode WHEN 'mcp_oauth' THEN w.oauth->>'client_id'"
+	"                        ELSE w.fields->>'client_id' END,"
+	"       CASE w.auth_mode WHEN 'mcp_oauth'"
+	"            THEN w.oauth->>'token_endpoint'"
+	"            ELSE c.manifest->'oauth'->>'token_url' END,"
+	"       w.auth_mode = 'mcp_oauth' OR"
 	"       coalesce(c.manifest->'oauth'->'pkce' = 'true'::jsonb, false),"
 	"       w.status,"
 	"       coalesce((w.oauth->>'expires_at')::timestamptz"
 	"           <= now() + make_interval(secs => $3::double precision),"
 	"           false),"
-	"       (w.oauth->>'expires_at')::timestamptz <= now()"
+	"       (w.oauth->>'expires_at')::timestamptz <= now(),"
+	"       CASE w.auth_mode WHEN 'mcp_oauth' THEN w.oauth->>'resource'"
+	"       END"
 	"  FROM workspace_integrations w"
-	"  JOIN connectors c ON c.id = w.connector_id"
+	"  LEFT JOIN connectors c ON c.id = w.connector_id"
 	" WHERE w.workspace_id = $1 AND w.id = $2"
-	"   AND w.auth_mode = 'byo_oauth'"
+	"   AND w.auth_mode IN ('byo_oauth', 'mcp_oauth')"
 };
 enum { IC_CLIENT_ID, IC_TOKEN_URL, IC_PKCE, IC_STATUS, IC_DUE,
-    IC_EXPIRED };
+    IC_EXPIRED, IC_RESOURCE };
 
 static const struct db_statement integration_lock = {
 	"oauthclient_integration_lock",
@@ -672,9 +597,7 @@ integration_mark_failed(const char *workspace_id, const char *id,
 	const char *params[] = { workspace_id, id, text };
 	struct error err = { 0 };
 
-	if (sanitise(message, NULL, STATUS_MESSAGE_MAX, text,
-	    sizeof(text)) != 0)
-		snprintf(text, sizeof(text), "The OAuth authorization failed.");
+	sanitise_text(message, NULL, STATUS_MESSAGE_MAX, text, sizeof(text));
 	if (db_exec(&integration_failed, 3, params, NULL, &err) != 0)
 		log_warn("cannot mark integration %s failed: %s", id,
 		    err.message);
@@ -820,7 +743,7 @@ oauthclient_finish(struct vault *vault, const struct outbound_policy *policy,
 	char description[OAUTHCLIENT_DESCRIPTION_MAX + 1];
 	char message[sizeof(err->message)];
 	char *verifier = NULL, *client_secret = NULL, *redirect_uri = NULL;
-	char *token_url = NULL, *client_id = NULL;
+	char *token_url = NULL, *client_id = NULL, *resource = NULL;
 	unsigned char *sealed = NULL;
 	size_t sealed_len = 0, verifier_len = 0;
 	json_object *secret = NULL;
@@ -859,6 +782,8 @@ oauthclient_finish(struct vault *vault, const struct outbound_policy *policy,
 	snprintf(out->integration_id, sizeof(out->integration_id), "%s",
 	    db_value(res, 0, 1));
 	snprintf(out->name, sizeof(out->name), "%s", db_value(res, 0, 2));
+	snprintf(out->auth_mode, sizeof(out->auth_mode), "%s",
+	    db_value(res, 0, 5));
 	sealed = PQunescapeBytea((const unsigned char *)db_value(res, 0, 3),
 	    &sealed_len);
 	redirect_uri = strdup(db_value(res, 0, 4));
@@ -870,14 +795,11 @@ oauthclient_finish(struct vault *vault, const struct outbound_policy *policy,
 	}
 
 	if (cb->error != NULL) {
-		if (sanitise(cb->error, NULL, ERROR_NAME_MAX, name,
-		    sizeof(name)) != 0 ||
-		    sanitise(cb->error_description, NULL,
+		sanitise_text(cb->error, NULL, ERROR_NAME_MAX, name,
+		    sizeof(name));
+		sanitise_text(cb->error_description, NULL,
 		    OAUTHCLIENT_DESCRIPTION_MAX, description,
-		    sizeof(description)) != 0) {
-			error_set(err, ERR_INTERNAL, "out of memory");
-			goto out;
-		}
+		    sizeof(description));
 		code = strcmp(cb->error, "access_denied") == 0 ?
 		    ERR_OAUTH_ACCESS_DENIED : ERR_UPSTREAM_UNAVAILABLE;
 		if (description[0] != '\0')
@@ -910,7 +832,10 @@ oauthclient_finish(struct vault *vault, const struct outbound_policy *policy,
 	pkce = db_bool(res, 0, IC_PKCE);
 	client_id = strdup(db_value(res, 0, IC_CLIENT_ID));
 	token_url = strdup(db_value(res, 0, IC_TOKEN_URL));
-	if (client_id == NULL || token_url == NULL) {
+	if (db_value(res, 0, IC_RESOURCE) != NULL)
+		resource = strdup(db_value(res, 0, IC_RESOURCE));
+	if (client_id == NULL || token_url == NULL ||
+	    (resource == NULL && db_value(res, 0, IC_RESOURCE) != NULL)) {
 		error_set(err, ERR_INTERNAL, "out of memory");
 		goto out;
 	}
@@ -928,6 +853,7 @@ oauthclient_finish(struct vault *vault, const struct outbound_policy *policy,
 	client.token_url = token_url;
 	client.client_id = client_id;
 	client.client_secret = client_secret;
+	client.resource = resource;
 	if (oauthclient_code_request(&client, cb->code, redirect_uri,
 	    pkce ? verifier : NULL, &request, err) != 0)
 		goto out;
@@ -955,8 +881,8 @@ out:
 	if (rc != 0 && claimed && err->code != ERR_INTERNAL &&
 	    err->code != ERR_DATABASE_UNAVAILABLE) {
 		snprintf(message, sizeof(message), "%s", err->message);
-		log_warn("byo_oauth authorization of integration %s failed: %s",
-		    out->integration_id, message);
+		log_warn("%s authorization of integration %s failed: %s",
+		    out->auth_mode, out->integration_id, message);
 		integration_mark_failed(out->workspace_id, out->integration_id,
 		    message);
 	}
@@ -969,6 +895,7 @@ out:
 	json_object_put(secret);
 	free(client_id);
 	free(token_url);
+	free(resource);
 	free(redirect_uri);
 	PQfreemem(sealed);
 	PQclear(res);
@@ -978,10 +905,11 @@ out:
 /* ---------------------------------------------------------------- */
 /* Refreshing                                                       */
 
-/* What a token call needs of a connected byo_oauth integration. */
+/* What a token call needs of a connected OAuth integration. */
 struct integration {
 	char *token_url;
 	char *client_id;
+	char *resource;            /* RFC 8707; NULL: none */
 	json_object *secret;
 	bool due;
 	bool expired;
@@ -993,6 +921,7 @@ integration_free(struct integration *in)
 {
 	free(in->token_url);
 	free(in->client_id);
+	free(in->resource);
 	json_object_put(in->secret);
 	memset(in, 0, sizeof(*in));
 }
@@ -1019,7 +948,7 @@ integration_read(struct vault *vault, const char *workspace_id,
 	if (db_exec(&integration_client, 3, params, &res, err) != 0)
 		return -1;
 	if (PQntuples(res) != 1) {
-		error_set(err, ERR_INTEGRATION_NOT_FOUND, "No such byo_oauth"
+		error_set(err, ERR_INTEGRATION_NOT_FOUND, "No such OAuth"
 		    " integration in this workspace.");
 		goto out;
 	}
@@ -1039,7 +968,10 @@ integration_read(struct vault *vault, const char *workspace_id,
 	}
 	in->token_url = strdup(db_value(res, 0, IC_TOKEN_URL));
 	in->client_id = strdup(db_value(res, 0, IC_CLIENT_ID));
-	if (in->token_url == NULL || in->client_id == NULL) {
+	if (db_value(res, 0, IC_RESOURCE) != NULL)
+		in->resource = strdup(db_value(res, 0, IC_RESOURCE));
+	if (in->token_url == NULL || in->client_id == NULL ||
+	    (in->resource == NULL && db_value(res, 0, IC_RESOURCE) != NULL)) {
 		error_set(err, ERR_INTERNAL, "out of memory");
 		goto out;
 	}
@@ -1082,6 +1014,7 @@ refresh(struct vault *vault, const struct outbound_policy *policy,
 	client.token_url = in->token_url;
 	client.client_id = in->client_id;
 	client.client_secret = client_secret;
+	client.resource = in->resource;
 	if (oauthclient_refresh_request(&client, refresh_token, &request,
 	    err) != 0)
 		goto out;

@@ -1,17 +1,20 @@
 /*
  * oauthclient.h: drio as an OAuth 2 client of the services a workspace
- * connects (auth mode byo_oauth, docs/connectors.md): the end of the
- * authorization code flow that install started (the browser comes back
- * to the callback with a state and a code; drio exchanges the code, with
- * its PKCE verifier, at the manifest's token endpoint) and the refresh of
- * an access token that is about to expire.  Every call goes through
+ * connects (auth modes byo_oauth and mcp_oauth, docs/connectors.md): the
+ * end of the authorization code flow that install (byo_oauth) or
+ * lib/mcpconnect (mcp_oauth) started (the browser comes back to the
+ * callback with a state and a code; drio exchanges the code, with its
+ * PKCE verifier, at the token endpoint: the manifest's for byo_oauth,
+ * the discovered one for mcp_oauth, which also names its resource, RFC
+ * 8707) and the refresh of an access token that is about to expire.  Every call goes through
  * lib/outbound under the caller's policy, so the SSRF guard holds for
  * token endpoints too.
  *
  * The client authenticates at the token endpoint with HTTP Basic (RFC
  * 6749 2.3.1: client id and secret form-encoded, then base64), the one
  * method every authorization server must accept, and also names its
- * client_id in the form.  Answers are read as JSON (the request asks
+ * client_id in the form; a public client (mcp_oauth registrations are)
+ * names only its client_id.  Answers are read as JSON (the request asks
  * for it with Accept: application/json).
  *
  * Tokens are kept in the workspace integration's sealed secret object
@@ -48,6 +51,7 @@ struct oauthclient_client {
 	const char *token_url;
 	const char *client_id;
 	const char *client_secret;  /* NULL: a public client, no Basic */
+	const char *resource;       /* RFC 8707 resource; NULL: none */
 };
 
 /*
@@ -89,6 +93,7 @@ struct oauthclient_connected {
 	char integration_id[AUTH_UUID_LEN + 1];
 	char workspace_id[AUTH_UUID_LEN + 1];
 	char name[1024];               /* 255 characters of UTF-8 at most */
+	char auth_mode[16];            /* "byo_oauth" or "mcp_oauth" */
 };
 
 /*
@@ -147,14 +152,14 @@ int oauthclient_token_parse(long status, const char *body, size_t len,
 void oauthclient_tokens_free(struct oauthclient_tokens *tokens);
 
 /*
- * Finish the authorization a byo_oauth install started, as the
- * callback route does: claim the state (a live row of
+ * Finish the authorization a byo_oauth install or an mcp_oauth connect
+ * started, as the callback route does: claim the state (a live row of
  * integration_oauth_states found by the SHA-256 of cb->state, deleted so
  * it serves once; an unknown, used or expired state changes nothing);
  * when the provider refused (cb->error) or sent no code, mark the
  * integration status error with a sanitised status_message; otherwise
  * open the PKCE verifier and the client secret, exchange the code at the
- * manifest's token_url under policy (without holding a transaction), and
+ * integration's token endpoint under policy (without holding a transaction), and
  * in one transaction store the tokens in the sealed secret object, the
  * token_type, scope and expires_at in the oauth column, and status
  * connected.  A failed exchange marks the integration status error.
@@ -173,9 +178,9 @@ int oauthclient_finish(struct vault *vault,
     struct error *err);
 
 /*
- * Refresh the access token of byo_oauth workspace integration
- * integration_id of workspace_id, whatever its expiry: POST
- * grant_type=refresh_token to the manifest's token_url under policy
+ * Refresh the access token of OAuth (byo_oauth or mcp_oauth) workspace
+ * integration integration_id of workspace_id, whatever its expiry: POST
+ * grant_type=refresh_token to its token endpoint under policy
  * (no transaction held meanwhile), then, in one transaction holding the
  * row with SELECT ... FOR UPDATE, store the new access token, the new
  * refresh token or, when the answer has none, the old one, and the new
@@ -187,7 +192,7 @@ int oauthclient_finish(struct vault *vault,
  * returned.  A refusal of the current refresh token marks the
  * integration status error.  Returns 0 with a fresh access token in
  * *token (release with oauthclient_token_free), or -1 and err:
- *   ERR_INTEGRATION_NOT_FOUND when there is no such byo_oauth
+ *   ERR_INTEGRATION_NOT_FOUND when there is no such OAuth
  *     integration in the workspace;
  *   ERR_CONFLICT when it has no refresh token or is not connected;
  *   the errors of oauthclient_token_parse() and outbound_request();
@@ -198,7 +203,7 @@ int oauthclient_refresh(struct vault *vault,
     const char *integration_id, char **token, struct error *err);
 
 /*
- * A valid access token of byo_oauth workspace integration integration_id
+ * A valid access token of OAuth workspace integration integration_id
  * of workspace_id: the stored one, or, when it expires within
  * OAUTHCLIENT_REFRESH_MARGIN_SECONDS, a refreshed one
  * (oauthclient_refresh()).  A token without a known expiry is used as

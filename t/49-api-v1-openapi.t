@@ -39,15 +39,12 @@ use strict;
 use warnings;
 
 use File::Spec;
-use File::Temp ();
-use IO::Select;
 use IO::Socket::INET;
 use JSON::PP ();
-use POSIX qw(:sys_wait_h _exit setpgid);
-use Time::HiRes ();
 use Test::More;
 use DrioApps;
 use DrioOpenAPI;
+use DrioFixture;
 use DrioStack;
 use DrioTest;
 
@@ -383,56 +380,12 @@ my $slack_install = installed('slack', { fields => { client_id => '1.2',
 # The MCP server fixture (as t/53-api-v1-mcp-servers.t starts it), when
 # node and @modelcontextprotocol/sdk are there: addMcpServer is then
 # walked to its 201, else only to its refusals.
-my ($fixture_pid, $mcp_base);
-my $OWNER_PID = $$;
-END {
-    my $exit = $?;
-    if ($fixture_pid && $$ == $OWNER_PID) {
-        kill 'TERM', -$fixture_pid;
-        my $deadline = time + 5;
-        while (time < $deadline && waitpid($fixture_pid, WNOHANG) == 0) {
-            Time::HiRes::sleep(0.02);
-        }
-        kill 'KILL', -$fixture_pid if waitpid($fixture_pid, WNOHANG) == 0;
-    }
-    $? = $exit;
-}
+my $mcp_base;
 subtest 'the MCP server fixture starts' => sub {
     my $node = DrioStack::node_or_skip('the MCP server fixture');
-    plan skip_all => '@modelcontextprotocol/sdk is not installed in '
-        . 't/interop/node_modules; run: npm ci --prefix t/interop --no-audit'
-        . ' --no-fund' unless -e "$src/t/interop/node_modules/"
-            . '@modelcontextprotocol/sdk/package.json';
-    my $log = File::Temp->new(TMPDIR => 1,
-        TEMPLATE => 'drio-mcp-server-XXXXXX', SUFFIX => '.log');
-    pipe(my $rd, my $wr) or die "pipe: $!";
-    my $pid = fork // die "fork: $!";
-    if ($pid == 0) {
-        setpgid(0, 0);
-        close $rd;
-        open STDIN, '<', '/dev/null' or _exit(126);
-        open STDOUT, '>&', $wr or _exit(126);
-        open STDERR, '>>', $log->filename or _exit(126);
-        my @cmd = ($node, "$src/t/fixtures/mcp-server.mjs", '0',
-            '--exit-with-parent');
-        { no warnings q(exec); exec { $cmd[0] } @cmd; }
-        _exit(127);
-    }
-    setpgid($pid, $pid);
-    close $wr;
-    $fixture_pid = $pid;
-    my $sel = IO::Select->new($rd);
-    my $buf = '';
-    my $deadline = time + 15;
-    while ($buf !~ /^PORT=\d+$/m) {
-        my $left = $deadline - time;
-        last if $left <= 0;
-        next unless $sel->can_read($left);
-        sysread($rd, $buf, 4096, length $buf) or last;
-    }
-    my ($port) = $buf =~ /^PORT=(\d+)$/m;
-    ok($port, 'mcp-server.mjs listens') or diag("it printed: $buf");
-    $mcp_base = "http://127.0.0.1:$port" if $port;
+    DrioFixture::skip_without_sdk();
+    $mcp_base = DrioFixture->start($node, 'mcp-server.mjs')->base;
+    ok($mcp_base, 'mcp-server.mjs listens');
 };
 # A port nothing listens on.
 my $closed_port = do {
@@ -443,6 +396,17 @@ my $closed_port = do {
     $p;
 };
 
+# What sync reads again: an MCP server added before the walk.
+my $sync_target = $slack_install->{integration_id};
+if ($mcp_base) {
+    my $r = $stack->request(POST => '/api/v1/integrations',
+        { token => $alice->{token}, json => { workspace_id => $ws,
+            kind => 'mcp_server', name => 'Sync walk',
+            url => "$mcp_base/mcp" } });
+    is($r->{status}, 201, 'seeding: an MCP server to sync')
+        or diag($r->{content});
+    $sync_target = $r->{json}{id};
+}
 # The values of documented path parameters, and per operation where it
 # needs another object (the deletions take the spare ones).
 # A connector's verify is only ever asked of connectors that make no
@@ -466,6 +430,10 @@ my %op_values = (
         $gh_install->{integration_id} },
     deleteWorkspaceIntegration => { integration_id =>
         $spare_install->{integration_id} },
+    # GitHub is not an mcp_oauth integration: 409 without calling out.
+    connectWorkspaceIntegration => { integration_id =>
+        $gh_install->{integration_id} },
+    syncWorkspaceIntegration => { integration_id => $sync_target },
 );
 # Query examples that name seeded objects.
 my %query_value = (workspace_id => $ws);
@@ -475,11 +443,14 @@ my %op_query = (verifyConnector => "workspace_id=$ws",
     listWorkspaceIntegrations => "workspace_id=$ws",
     oauthCallback => 'state=no-such-state&code=x');
 # Operations whose success cannot be had without the network: the
-# callback's 200 needs a provider to exchange the code with; without
-# node, addMcpServer has no MCP server to list tools from.
-my %no_success = (oauthCallback => 'the code exchange needs a real provider');
-$no_success{addMcpServer} = 'node or @modelcontextprotocol/sdk is missing'
-    unless $mcp_base;
+# callback's 200 needs a provider to exchange the code with, and
+# connect's an MCP server with its own authorization server (both are
+# walked to their success by t/55-api-v1-mcp-oauth.t); without node,
+# addMcpServer has no MCP server to list tools from, nor sync.
+my %no_success = (oauthCallback => 'the code exchange needs a real provider',
+    connectWorkspaceIntegration => 'it needs an MCP authorization server');
+$no_success{$_} = 'node or @modelcontextprotocol/sdk is missing'
+    for $mcp_base ? () : qw(addMcpServer syncWorkspaceIntegration);
 # The body each write is sent with.
 my %body = (
     createApp => { workspace_id => $ws, name => 'Weather desk',

@@ -22,9 +22,9 @@
 #   502 page, status error, the code redacted;
 # - the token endpoint unreachable: 502 page, status error.
 #
-# Not covered here: refreshing (oauthclient_refresh and
-# oauthclient_access_token have no route yet; their request building and
-# answer parsing are unit-tested in t/lib/oauthclient-t.c).
+# Refreshing is covered by t/55-api-v1-mcp-oauth.t (a sync refreshes an
+# access token about to expire; a refused refresh marks the integration
+# error); request building and answer parsing by t/lib/oauthclient-t.c.
 #
 # SPDX-License-Identifier: MIT
 

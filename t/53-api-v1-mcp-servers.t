@@ -30,111 +30,27 @@
 use strict;
 use warnings;
 
-use File::Spec;
-use File::Temp ();
-use HTTP::Tiny;
-use IO::Select;
 use IO::Socket::INET;
 use JSON::PP ();
-use POSIX qw(:sys_wait_h _exit setpgid);
-use Time::HiRes qw(sleep);
 use Test::More;
+use DrioFixture;
 use DrioStack;
 use DrioTest;
 
-my $OWNER_PID = $$;
-
 my $node = DrioStack::node_or_skip('the MCP server fixture');
-my $interop = File::Spec->catdir(DrioStack::srcdir(), 't', 'interop');
-plan skip_all => '@modelcontextprotocol/sdk is not installed in '
-    . 't/interop/node_modules; run: npm ci --prefix t/interop --no-audit '
-    . '--no-fund'
-    unless -e "$interop/node_modules/\@modelcontextprotocol/sdk/package.json";
-
-# --- the fixture ------------------------------------------------------------
-
-my $fixture_js = File::Spec->catfile(DrioStack::srcdir(), 't', 'fixtures',
-    'mcp-server.mjs');
-my $fixture_log = File::Temp->new(TMPDIR => 1,
-    TEMPLATE => 'drio-mcp-server-XXXXXX', SUFFIX => '.log');
-my ($fixture_pid, $fixture_out);
-
-sub stop_fixture {
-    my $pid = $fixture_pid or return;
-    undef $fixture_pid;
-    kill 'TERM', -$pid;
-    my $deadline = time + 5;
-    while (time < $deadline) {
-        my $r = waitpid($pid, WNOHANG);
-        return if $r == $pid || $r == -1;
-        sleep 0.02;
-    }
-    kill 'KILL', -$pid;
-    waitpid($pid, 0);
-}
-
-END {
-    my $exit = $?;
-    stop_fixture() if $$ == $OWNER_PID;
-    $? = $exit;
-}
+DrioFixture::skip_without_sdk();
 
 my %SIGNUM = (HUP => 1, INT => 2, TERM => 15);
 for my $sig (keys %SIGNUM) {
     $SIG{$sig} = sub { $SIG{$sig} = 'DEFAULT'; exit 128 + $SIGNUM{$sig} };
 }
 
-sub fixture_log_tail {
-    open my $fh, '<', $fixture_log->filename or return '';
-    my @lines = <$fh>;
-    @lines = @lines[-30 .. -1] if @lines > 30;
-    return join '', @lines;
-}
+# --- the fixture ------------------------------------------------------------
 
-sub start_fixture {
-    pipe(my $rd, my $wr) or BAIL_OUT("pipe: $!");
-    my $pid = fork // BAIL_OUT("fork: $!");
-    if ($pid == 0) {
-        setpgid(0, 0);
-        close $rd;
-        open STDIN, '<', '/dev/null' or _exit(126);
-        open STDOUT, '>&', $wr or _exit(126);
-        open STDERR, '>>', $fixture_log->filename or _exit(126);
-        my @cmd = ($node, $fixture_js, '0', '--exit-with-parent');
-        { no warnings q(exec); exec { $cmd[0] } @cmd; }
-        _exit(127);
-    }
-    setpgid($pid, $pid);
-    close $wr;
-    $fixture_pid = $pid;
-    $fixture_out = $rd;
-    my $sel = IO::Select->new($rd);
-    my $buf = '';
-    my $deadline = time + 15;
-    while ($buf !~ /^PORT=\d+$/m) {
-        my $left = $deadline - time;
-        last if $left <= 0;
-        next unless $sel->can_read($left);
-        sysread($rd, $buf, 4096, length $buf) or last;
-    }
-    my ($port) = $buf =~ /^PORT=(\d+)$/m;
-    if (!$port) {
-        stop_fixture();
-        diag("mcp-server.mjs printed: $buf\n" . fixture_log_tail());
-        BAIL_OUT('the MCP server fixture did not start');
-    }
-    return $port;
-}
+my $fixture = DrioFixture->start($node, 'mcp-server.mjs');
+my $base = $fixture->base;
 
-my $port = start_fixture();
-my $base = "http://127.0.0.1:$port";
-
-sub stats {
-    my $res = HTTP::Tiny->new(timeout => 10)->get("$base/_stats");
-    BAIL_OUT("$base/_stats answered $res->{status}")
-        unless $res->{status} == 200;
-    return JSON::PP->new->decode($res->{content});
-}
+sub stats { return $fixture->get_json('/_stats') }
 
 # A port nothing listens on.
 my $closed_port = do {
@@ -387,5 +303,5 @@ is($guarded->sql('SELECT count(*) FROM workspace_integrations'), 0,
 $guarded->finish;
 
 $s->finish;
-stop_fixture();
+$fixture->stop;
 done_testing;

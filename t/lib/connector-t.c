@@ -337,6 +337,10 @@ test_mutations(void)
 	expect_fault("/openapi", "{\"document\": {\"info\": {}}}",
 	    "/openapi/document", "an inline document that is not OpenAPI is"
 	    " refused");
+	expect_fault("/openapi", "{\"document\": {\"swagger\": \"2.0\","
+	    " \"info\": {\"title\": \"t\", \"version\": \"1\"},"
+	    " \"paths\": {}}}", "/openapi/document", "an inline Swagger 2.0"
+	    " document, which install cannot read, is refused");
 	expect_fault("/auth_mode", "\"none\"", "/verify", "a none connector"
 	    " with a verify block is refused");
 	expect_fault("/auth_mode", "\"mcp_oauth\"", "/verify", "an mcp_oauth"
@@ -689,7 +693,7 @@ main(void)
 	n = shipped_files(dir, names);
 	if (n == 0)
 		bail("no manifests in %s", dir);
-	plan(n + 103);
+	plan(n + 104);
 	test_shipped(dir, names, n);
 	test_mutations();
 	test_modes();

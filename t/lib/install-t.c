@@ -120,12 +120,54 @@ test_oauth_url(void)
 	json_object_put(manifest);
 }
 
+static void
+test_authorize_url(void)
+{
+	struct install_authorize a = {
+		.authorize_url = "http://127.0.0.1:9/authorize",
+		.client_id = "c-1",
+		.redirect_uri = "https://drio.example/cb",
+		.state = "st",
+		.code_challenge = "CH",
+		.resource = "http://127.0.0.1:9/mcp",
+	};
+	struct error err = { 0 };
+	char *url = NULL;
+
+	is_int(0, install_authorize_url(&a, &url, &err),
+	    "an mcp_oauth authorization URL is built");
+	is_string("http://127.0.0.1:9/authorize?response_type=code"
+	    "&client_id=c-1&redirect_uri=https%3A%2F%2Fdrio.example%2Fcb"
+	    "&state=st&code_challenge=CH&code_challenge_method=S256"
+	    "&resource=http%3A%2F%2F127.0.0.1%3A9%2Fmcp", url,
+	    "no scope parameter without a scope; the resource is named"
+	    " (RFC 8707) and encoded");
+	free(url);
+	a.scope = "mcp:tools read";
+	a.resource = NULL;
+	a.code_challenge = NULL;
+	is_int(0, install_authorize_url(&a, &url, &err),
+	    "... and one with a scope");
+	ok(url != NULL && strstr(url, "&scope=mcp%3Atools%20read&state=st")
+	    != NULL && strstr(url, "resource") == NULL &&
+	    strstr(url, "code_challenge") == NULL,
+	    "the scope is encoded, no resource or PKCE when not given");
+	free(url);
+	a.authorize_url = "";
+	url = (char *)"untouched";
+	is_int(-1, install_authorize_url(&a, &url, &err),
+	    "an empty endpoint makes no URL");
+	ok(url == NULL && err.code == ERR_INTERNAL, "... a bug, not input");
+	error_clear(&err);
+}
+
 int
 main(void)
 {
-	plan(11);
+	plan(17);
 	test_pkce();
 	test_aad();
 	test_oauth_url();
+	test_authorize_url();
 	return 0;
 }

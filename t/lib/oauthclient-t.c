@@ -109,6 +109,19 @@ test_requests(void)
 	oauthclient_request_free(&r);
 	oauthclient_request_free(&r);
 	ok(1, "freeing a zeroed request is harmless");
+
+	public_client.resource = "http://127.0.0.1:9/mcp";
+	ok(oauthclient_code_request(&public_client, "abc", "https://x/cb",
+	    "v", &r, &err) == 0, "an mcp_oauth code request is built");
+	ok(contains(r.body, "&code_verifier=v&resource=http%3A%2F%2F127.0.0.1"
+	    "%3A9%2Fmcp"), "it names its resource (RFC 8707), encoded");
+	oauthclient_request_free(&r);
+	ok(oauthclient_refresh_request(&public_client, "rt", &r, &err) == 0,
+	    "an mcp_oauth refresh request is built");
+	is_string("grant_type=refresh_token&refresh_token=rt"
+	    "&client_id=client-1&resource=http%3A%2F%2F127.0.0.1%3A9%2Fmcp",
+	    r.body, "the refresh names the resource too");
+	oauthclient_request_free(&r);
 	error_clear(&err);
 }
 
@@ -302,7 +315,7 @@ test_errors(void)
 int
 main(void)
 {
-	plan(20 + 17 + 20 * 4 + 1 + 24);
+	plan(24 + 17 + 20 * 4 + 1 + 24);
 	test_requests();
 	test_success();
 	test_malformed();
