@@ -748,6 +748,9 @@ outbound_request(const struct outbound_policy *policy, const char *method,
 	    CURLE_OK ||
 	    (code = curl_easy_setopt(curl, CURLOPT_HTTPHEADER, list)) !=
 	    CURLE_OK ||
+	    /* A HEAD answer has no body, whatever its Content-Length. */
+	    (strcmp(method, "HEAD") == 0 && (code = curl_easy_setopt(curl,
+	    CURLOPT_NOBODY, 1L)) != CURLE_OK) ||
 	    (body != NULL && ((code = curl_easy_setopt(curl,
 	    CURLOPT_POSTFIELDSIZE_LARGE, (curl_off_t)body_len)) != CURLE_OK ||
 	    (code = curl_easy_setopt(curl, CURLOPT_POSTFIELDS, body)) !=

@@ -252,10 +252,15 @@ serve(const struct responder *responder, FCGX_Request *fcgi,
 	/*
 	 * API routes take JSON and refuse unknown inputs; OAuth routes and
 	 * pages take forms and ignore unknown inputs, as their protocols say;
-	 * a retired API answers whatever it is sent.
+	 * a retired API answers whatever it is sent; a raw route (MCP) reads
+	 * its own body.
 	 */
 	if (route->kind == ROUTE_RETIRED) {
 		/* nothing to validate */
+	} else if (route->kind == ROUTE_RAW) {
+		if (valid_query_lenient(&req, route->query, route->nquery,
+		    req.query_values, &err) != 0)
+			goto fail;
 	} else if (route->kind == ROUTE_API) {
 		/* A write without body fields still refuses unknown ones. */
 		if (valid_query(&req, route->query, route->nquery,

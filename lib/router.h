@@ -32,7 +32,9 @@ enum route_kind {
 	ROUTE_API = 0, /* JSON body; unknown inputs refused; ErrorBody */
 	ROUTE_OAUTH,   /* form body; unknown inputs ignored; RFC 6749 errors */
 	ROUTE_PAGE,    /* form body; unknown inputs ignored; HTML error page */
-	ROUTE_RETIRED  /* a retired API: inputs never read; ErrorBody */
+	ROUTE_RETIRED, /* a retired API: inputs never read; ErrorBody */
+	ROUTE_RAW      /* the handler reads the body; unknown query
+	                * parameters ignored; ErrorBody (MCP's JSON-RPC) */
 };
 
 struct route {

@@ -30,12 +30,13 @@ STACK_BINDIR=                      # where drio-admin and the responders are
 # The responders a stack runs (drio-<group>), each with its nginx upstream
 # in conf/nginx/drio.conf.in, and for each the path stack_wait_healthy asks
 # for (a GET it answers 200 without a token).
-STACK_RESPONDERS=(openapi oauth api-v1 api-v3)
+STACK_RESPONDERS=(openapi oauth api-v1 api-v3 mcp)
 declare -A STACK_HEALTH_PATH=(
 	[openapi]=/openapi/v1/_health
 	[oauth]=/.well-known/oauth-authorization-server
 	[api-v1]=/api/openapi.json
 	[api-v3]=/api/v3/openapi.json
+	[mcp]=/mcp/_health
 )
 STACK_PG_RUNNING=0
 declare -A STACK_PIDS=()           # name => pid of each process started

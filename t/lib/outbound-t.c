@@ -548,6 +548,11 @@ server_answer(int fd, const char *req)
 		snprintf(head, sizeof(head), "HTTP/1.1 200 OK\r\n"
 		    "Content-Length: 5\r\nConnection: close\r\n\r\nhello");
 		write_all(fd, head, strlen(head));
+	} else if (strncmp(req, "HEAD /ok ", 9) == 0) {
+		/* The length a GET would have, and no body. */
+		snprintf(head, sizeof(head), "HTTP/1.1 200 OK\r\n"
+		    "Content-Length: 5\r\n\r\n");
+		write_all(fd, head, strlen(head));
 	} else if (strncmp(req, "GET /redirect ", 14) == 0) {
 		snprintf(head, sizeof(head), "HTTP/1.1 302 Found\r\n"
 		    "Location: /ok\r\nContent-Length: 5\r\n"
@@ -752,6 +757,19 @@ test_transfers(void)
 	    "outbound_response_free leaves a zeroed response");
 	outbound_response_free(&res);
 
+	snprintf(url, sizeof(url), "http://127.0.0.1:%d/ok", s.port);
+	started = now();
+	rc = outbound_request(&loopback, "HEAD", url, NULL, NULL, 0, &res,
+	    &err);
+	took = now() - started;
+	is_int(0, rc, "a HEAD is answered");
+	ok(rc == 0 && res.status == 200 && res.len == 0,
+	    "... with its status and no body");
+	ok(took < 2.0, "... at once, not reading the Content-Length's bytes"
+	    " (%.2f s)", took);
+	outbound_response_free(&res);
+	error_clear(&err);
+
 	snprintf(url, sizeof(url), "http://localhost:%d/ok", s.port);
 	rc = outbound_request(&loopback, "GET", url, NULL, NULL, 0, &res,
 	    &err);
@@ -844,7 +862,7 @@ test_transfers(void)
 int
 main(void)
 {
-	plan(340);
+	plan(343);
 	atexit(server_kill);
 	test_classes();
 	test_allow();

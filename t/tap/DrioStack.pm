@@ -57,12 +57,14 @@ use constant STOP_WAIT  => $ENV{DRIO_TEST_VALGRIND} ? 60 : 10;
 # The responders a stack runs unless told otherwise, and for each the path
 # of a GET it answers 200 without a token once it is up (start() and
 # restart_responders() wait for every one of them through nginx).
-use constant DEFAULT_RESPONDERS => [ 'openapi', 'oauth', 'api-v1', 'api-v3' ];
+use constant DEFAULT_RESPONDERS => [ 'openapi', 'oauth', 'api-v1', 'api-v3',
+    'mcp' ];
 my %HEALTH_PATH = (
     openapi  => '/openapi/v1/_health',
     oauth    => '/.well-known/oauth-authorization-server',
     'api-v1' => '/api/openapi.json',
     'api-v3' => '/api/v3/openapi.json',
+    mcp      => '/mcp/_health',
 );
 
 # The networks a stack lets outbound calls reach unless told otherwise:

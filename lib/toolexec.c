@@ -1,0 +1,1947 @@
+/*
+ * toolexec.c: running one tool call against its upstream (see
+ * toolexec.h).  The pure half builds requests, maps answers and resolves
+ * chain references; toolexec_run() adds the I/O: the secret from the
+ * vault, the token endpoint of a client_credentials connection, and the
+ * upstream itself, every call through lib/outbound.
+ *
+ * Buffers that may hold a secret (a URL with an API key, a header, a
+ * token request's body) never realloc: they grow into a new block and
+ * wipe the old one, and are wiped before they are freed.
+ *
+ * SPDX-License-Identifier: MIT
+ */
+#include <openssl/evp.h>
+
+#include <ctype.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <time.h>
+
+#include "appconfig.h"
+#include "authconn.h"
+#include "jsonutil.h"
+#include "oauthclient.h"
+#include "outbound.h"
+#include "sanitise.h"
+#include "toolexec.h"
+
+/* Characters of a chain step's prefix, "Step 'NAME' (i of n) failed: ". */
+#define PREFIX_MAX 128
+
+/* Characters of a reference, between {{ and }}, that are looked up. */
+#define REFERENCE_MAX 256
+
+/* ---------------------------------------------------------------- */
+/* Buffers and lists                                                */
+
+/* A growing text that may hold a secret.  Zero it to start. */
+struct buf {
+	char *s;
+	size_t len;
+	size_t cap;
+	bool failed;               /* memory ran out; s is NULL */
+};
+
+/* Wipe and release what b holds, and zero it.  Can't fail. */
+static void
+buf_free(struct buf *b)
+{
+	if (b->s != NULL) {
+		explicit_bzero(b->s, b->cap);
+		free(b->s);
+	}
+	memset(b, 0, sizeof(*b));
+}
+
+/* Append n bytes of p.  On exhaustion, b is wiped and marked failed. */
+static void
+buf_add(struct buf *b, const char *p, size_t n)
+{
+	size_t cap;
+	char *grown;
+
+	if (b->failed)
+		return;
+	if (b->len + n + 1 > b->cap) {
+		cap = b->cap != 0 ? b->cap : 64;
+		while (cap < b->len + n + 1)
+			cap *= 2;
+		if ((grown = malloc(cap)) == NULL) {
+			buf_free(b);
+			b->failed = true;
+			return;
+		}
+		if (b->s != NULL) {
+			memcpy(grown, b->s, b->len);
+			explicit_bzero(b->s, b->cap);
+			free(b->s);
+		}
+		b->s = grown;
+		b->cap = cap;
+	}
+	memcpy(b->s + b->len, p, n);
+	b->len += n;
+	b->s[b->len] = '\0';
+}
+
+/* Append the string s.  As buf_add. */
+static void
+buf_adds(struct buf *b, const char *s)
+{
+	buf_add(b, s, strlen(s));
+}
+
+/* Append n bytes of p percent-encoded: all but A-Z a-z 0-9 - . _ ~. */
+static void
+buf_add_encoded(struct buf *b, const char *p, size_t n)
+{
+	static const char hex[] = "0123456789ABCDEF";
+	char esc[3];
+	size_t i, start = 0;
+
+	for (i = 0; i < n; i++) {
+		unsigned char c = (unsigned char)p[i];
+
+		if (isalnum(c) || c == '-' || c == '.' || c == '_' || c == '~')
+			continue;
+		buf_add(b, p + start, i - start);
+		esc[0] = '%';
+		esc[1] = hex[c >> 4];
+		esc[2] = hex[c & 15];
+		buf_add(b, esc, 3);
+		start = i + 1;
+	}
+	buf_add(b, p + start, n - start);
+}
+
+/*
+ * The text of b, "" when empty, taken from it (the caller frees, wiping
+ * first when it may hold a secret); NULL when memory ran out.
+ */
+static char *
+buf_take(struct buf *b)
+{
+	char *s;
+
+	if (b->failed)
+		return NULL;
+	if (b->s == NULL)
+		buf_add(b, "", 0);
+	s = b->s;
+	memset(b, 0, sizeof(*b));
+	return s;
+}
+
+/* A NULL-terminated list of malloc'd strings.  Zero it to start. */
+struct strings {
+	char **v;
+	size_t n;
+	size_t cap;
+	bool failed;
+};
+
+/* Add s (taken; NULL marks the list failed). */
+static void
+strings_take(struct strings *list, char *s)
+{
+	char **grown;
+	size_t cap;
+
+	if (s == NULL || list->failed) {
+		if (s != NULL) {
+			explicit_bzero(s, strlen(s));
+			free(s);
+		}
+		list->failed = true;
+		return;
+	}
+	if (list->n + 2 > list->cap) {
+		cap = list->cap == 0 ? 8 : list->cap * 2;
+		if ((grown = reallocarray(list->v, cap, sizeof(*grown))) ==
+		    NULL) {
+			explicit_bzero(s, strlen(s));
+			free(s);
+			list->failed = true;
+			return;
+		}
+		list->v = grown;
+		list->cap = cap;
+	}
+	list->v[list->n++] = s;
+	list->v[list->n] = NULL;
+}
+
+/* Wipe and release a NULL-terminated list of strings.  Accepts NULL. */
+static void
+strings_free(char **v)
+{
+	size_t i;
+
+	for (i = 0; v != NULL && v[i] != NULL; i++) {
+		explicit_bzero(v[i], strlen(v[i]));
+		free(v[i]);
+	}
+	free(v);
+}
+
+/* Add a buffer's text to list as one string. */
+static void
+strings_take_buf(struct strings *list, struct buf *b)
+{
+	strings_take(list, buf_take(b));
+	buf_free(b);
+}
+
+/* ---------------------------------------------------------------- */
+/* Values as text                                                   */
+
+/* Append the text of a scalar v: a string as it is, null as nothing,
+ * anything else as JSON. */
+static void
+value_text(struct buf *b, json_object *v)
+{
+	if (v == NULL)
+		return;
+	if (json_object_is_type(v, json_type_string))
+		buf_add(b, json_object_get_string(v),
+		    (size_t)json_object_get_string_len(v));
+	else
+		buf_adds(b, json_text(v));
+}
+
+/* Append the text of v, percent-encoded. */
+static void
+value_encoded(struct buf *b, json_object *v)
+{
+	struct buf raw = { 0 };
+
+	value_text(&raw, v);
+	if (raw.failed)
+		b->failed = true;
+	else
+		buf_add_encoded(b, raw.s != NULL ? raw.s : "", raw.len);
+	buf_free(&raw);
+}
+
+/*
+ * Append v in OpenAPI's simple style (path and header values): a
+ * scalar's text; an array's items joined with ","; an object's members
+ * as "k,v,k,v", or "k=v,k=v" when exploded.  Each part percent-encoded
+ * when encode is true.
+ */
+static void
+simple_text(struct buf *b, json_object *v, bool explode, bool encode)
+{
+	size_t i, n;
+	bool first = true;
+
+	if (json_object_is_type(v, json_type_array)) {
+		n = json_object_array_length(v);
+		for (i = 0; i < n; i++) {
+			if (i > 0)
+				buf_adds(b, ",");
+			if (encode)
+				value_encoded(b, json_object_array_get_idx(v,
+				    i));
+			else
+				value_text(b, json_object_array_get_idx(v, i));
+		}
+		return;
+	}
+	if (json_object_is_type(v, json_type_object)) {
+		json_object_object_foreach(v, key, member) {
+			if (!first)
+				buf_adds(b, ",");
+			first = false;
+			if (encode)
+				buf_add_encoded(b, key, strlen(key));
+			else
+				buf_adds(b, key);
+			buf_adds(b, explode ? "=" : ",");
+			if (encode)
+				value_encoded(b, member);
+			else
+				value_text(b, member);
+		}
+		return;
+	}
+	if (encode)
+		value_encoded(b, v);
+	else
+		value_text(b, v);
+}
+
+/* Append "name=value" to a query or form, each part percent-encoded. */
+static void
+query_pair(struct buf *q, const char *name, size_t name_len, json_object *v)
+{
+	if (q->len > 0)
+		buf_adds(q, "&");
+	buf_add_encoded(q, name, name_len);
+	buf_adds(q, "=");
+	value_encoded(q, v);
+}
+
+/*
+ * Append the query parameter name with value v (not null) by style and
+ * explode (OpenAPI 3 parameter serialisation): arrays and objects of the
+ * form style as "n=a&n=b" / "k=v&k2=v2" exploded, else "n=a,b" /
+ * "n=k,v,k2,v2"; spaceDelimited and pipeDelimited arrays joined with
+ * "%20" and "%7C"; deepObject objects as "n%5Bk%5D=v".
+ */
+static void
+query_add(struct buf *q, const char *name, json_object *v, const char *style,
+    bool explode)
+{
+	const char *sep = ",";
+	size_t i, n;
+	bool first = true;
+
+	if (strcmp(style, "spaceDelimited") == 0)
+		sep = "%20";
+	else if (strcmp(style, "pipeDelimited") == 0)
+		sep = "%7C";
+	if (json_object_is_type(v, json_type_array)) {
+		n = json_object_array_length(v);
+		if (explode) {
+			for (i = 0; i < n; i++)
+				query_pair(q, name, strlen(name),
+				    json_object_array_get_idx(v, i));
+			return;
+		}
+		if (q->len > 0)
+			buf_adds(q, "&");
+		buf_add_encoded(q, name, strlen(name));
+		buf_adds(q, "=");
+		for (i = 0; i < n; i++) {
+			if (i > 0)
+				buf_adds(q, sep);
+			value_encoded(q, json_object_array_get_idx(v, i));
+		}
+		return;
+	}
+	if (json_object_is_type(v, json_type_object)) {
+		if (strcmp(style, "deepObject") == 0) {
+			json_object_object_foreach(v, key, member) {
+				if (q->len > 0)
+					buf_adds(q, "&");
+				buf_add_encoded(q, name, strlen(name));
+				buf_adds(q, "%5B");
+				buf_add_encoded(q, key, strlen(key));
+				buf_adds(q, "%5D=");
+				value_encoded(q, member);
+			}
+			return;
+		}
+		if (explode) {
+			json_object_object_foreach(v, k2, m2)
+				query_pair(q, k2, strlen(k2), m2);
+			return;
+		}
+		if (q->len > 0)
+			buf_adds(q, "&");
+		buf_add_encoded(q, name, strlen(name));
+		buf_adds(q, "=");
+		json_object_object_foreach(v, k3, m3) {
+			if (!first)
+				buf_adds(q, ",");
+			first = false;
+			buf_add_encoded(q, k3, strlen(k3));
+			buf_adds(q, ",");
+			value_encoded(q, m3);
+		}
+		return;
+	}
+	query_pair(q, name, strlen(name), v);
+}
+
+/* ---------------------------------------------------------------- */
+/* Building a request                                               */
+
+/* Headers an argument may not set: hop-by-hop, framing, or drio's own. */
+static const char *const reserved_headers[] = {
+	"Accept", "Authorization", "Connection", "Content-Length",
+	"Content-Type", "Expect", "Host", "Keep-Alive", "Proxy-Authenticate",
+	"Proxy-Authorization", "Proxy-Connection", "TE", "Trailer",
+	"Transfer-Encoding", "Upgrade", NULL
+};
+
+/* Is s an RFC 9110 token (a header name)? */
+static bool
+is_token(const char *s)
+{
+	size_t i;
+
+	for (i = 0; s[i] != '\0'; i++)
+		if (!isalnum((unsigned char)s[i]) &&
+		    strchr("!#$%&'*+-.^_`|~", s[i]) == NULL)
+			return false;
+	return i > 0;
+}
+
+/* May len bytes of s go into a header value (no controls but tab)? */
+static bool
+header_value_ok(const char *s, size_t len)
+{
+	size_t i;
+
+	for (i = 0; i < len; i++)
+		if (((unsigned char)s[i] < 0x20 && s[i] != '\t') ||
+		    s[i] == 0x7f)
+			return false;
+	return true;
+}
+
+/* Is name (any case) a header that arguments may not set? */
+static bool
+header_is_reserved(const char *name)
+{
+	size_t i;
+
+	for (i = 0; reserved_headers[i] != NULL; i++)
+		if (strcasecmp(reserved_headers[i], name) == 0)
+			return true;
+	return false;
+}
+
+/* Is the media type of content_type (any case, parameters ignored) JSON? */
+static bool
+media_is_json(const char *content_type)
+{
+	size_t n = strcspn(content_type, "; \t");
+
+	if (n == 16 && strncasecmp(content_type, "application/json", 16) == 0)
+		return true;
+	return n >= 5 && strncasecmp(content_type + n - 5, "+json", 5) == 0;
+}
+
+/* Is the media type of content_type (parameters ignored) exactly type? */
+static bool
+media_is(const char *content_type, const char *type)
+{
+	size_t n = strcspn(content_type, "; \t");
+
+	return n == strlen(type) && strncasecmp(content_type, type, n) == 0;
+}
+
+/* What the auth connection adds to a request. */
+struct auth_parts {
+	char *header;              /* "Name: value", or NULL */
+	const char *header_name;   /* borrowed; arguments may not set it */
+	const char *query_name;    /* api_key in the query: its name */
+	const char *query_value;   /* borrowed from the secret */
+};
+
+/* Wipe and release what a holds, and zero it.  Can't fail. */
+static void
+auth_parts_free(struct auth_parts *a)
+{
+	if (a->header != NULL) {
+		explicit_bzero(a->header, strlen(a->header));
+		free(a->header);
+	}
+	memset(a, 0, sizeof(*a));
+}
+
+/*
+ * The secret member key of an auth connection, or NULL after setting
+ * err (ERR_CONFLICT) when it is missing or cannot go into a header.
+ */
+static const char *
+secret_member(json_object *auth, json_object *secret, const char *key,
+    struct error *err)
+{
+	json_object *v;
+
+	if (!json_object_object_get_ex(secret, key, &v) ||
+	    !json_object_is_type(v, json_type_string) ||
+	    json_object_get_string_len(v) == 0) {
+		error_set(err, ERR_CONFLICT, "Auth connection '%s' has no %s"
+		    " set.", json_get_string(auth, "name"), key);
+		error_hint(err, "Set the connection's secret and publish"
+		    " again.");
+		return NULL;
+	}
+	if (!header_value_ok(json_object_get_string(v),
+	    (size_t)json_object_get_string_len(v))) {
+		error_set(err, ERR_CONFLICT, "The %s of auth connection '%s'"
+		    " holds characters that cannot be sent.", key,
+		    json_get_string(auth, "name"));
+		return NULL;
+	}
+	return json_object_get_string(v);
+}
+
+/*
+ * "Basic " and base64 of "user:password" into b (RFC 7617), user and
+ * password percent-encoded first when form is true (RFC 6749 2.3.1).
+ */
+static void
+basic_credentials(struct buf *b, const char *user, const char *password,
+    bool form)
+{
+	struct buf pair = { 0 };
+	char *b64;
+	size_t cap;
+
+	if (form) {
+		buf_add_encoded(&pair, user, strlen(user));
+		buf_adds(&pair, ":");
+		buf_add_encoded(&pair, password, strlen(password));
+	} else {
+		buf_adds(&pair, user);
+		buf_adds(&pair, ":");
+		buf_adds(&pair, password);
+	}
+	if (pair.failed) {
+		b->failed = true;
+		return;
+	}
+	cap = 4 * ((pair.len + 2) / 3) + 1;
+	if ((b64 = malloc(cap)) == NULL) {
+		b->failed = true;
+		buf_free(&pair);
+		return;
+	}
+	EVP_EncodeBlock((unsigned char *)b64, (unsigned char *)pair.s,
+	    (int)pair.len);
+	buf_adds(b, "Basic ");
+	buf_adds(b, b64);
+	explicit_bzero(b64, cap);
+	free(b64);
+	buf_free(&pair);
+}
+
+/*
+ * What the integration's auth connection (NULL: none) adds, from secret.
+ * Returns 0 with a filled (release with auth_parts_free), or -1 and err:
+ * ERR_CONFLICT, ERR_INTERNAL.
+ */
+static int
+auth_build(json_object *auth, json_object *secret, struct auth_parts *a,
+    struct error *err)
+{
+	json_object *settings = json_get_object(auth, "settings");
+	const char *type = json_get_string(auth, "type");
+	const char *value, *user, *in, *name;
+	struct buf b = { 0 };
+
+	memset(a, 0, sizeof(*a));
+	if (auth == NULL || (type != NULL && strcmp(type, "none") == 0))
+		return 0;
+	if (type == NULL)
+		type = "";
+	if (strcmp(type, "bearer") == 0 || strcmp(type, "oauth2") == 0) {
+		if ((value = secret_member(auth, secret, strcmp(type,
+		    "bearer") == 0 ? "token" : "access_token", err)) == NULL)
+			return -1;
+		buf_adds(&b, "Authorization: Bearer ");
+		buf_adds(&b, value);
+		a->header_name = "Authorization";
+	} else if (strcmp(type, "basic") == 0) {
+		user = json_get_string(settings, "username");
+		if (user == NULL)
+			user = json_get_string(secret, "username");
+		if ((value = secret_member(auth, secret, "password", err)) ==
+		    NULL)
+			return -1;
+		if (user == NULL)
+			user = "";
+		if (strchr(user, ':') != NULL ||
+		    !header_value_ok(user, strlen(user)))
+			return error_set(err, ERR_CONFLICT, "The user name of"
+			    " auth connection '%s' cannot be sent.",
+			    json_get_string(auth, "name"));
+		buf_adds(&b, "Authorization: ");
+		basic_credentials(&b, user, value, false);
+		a->header_name = "Authorization";
+	} else if (strcmp(type, "api_key") == 0) {
+		in = json_get_string(settings, "in");
+		name = json_get_string(settings, "name");
+		if (in == NULL || name == NULL || !is_token(name) ||
+		    (strcmp(in, "header") != 0 && strcmp(in, "query") != 0))
+			return error_set(err, ERR_CONFLICT, "Auth connection"
+			    " '%s' does not say where its API key goes.",
+			    json_get_string(auth, "name"));
+		if ((value = secret_member(auth, secret, "value", err)) ==
+		    NULL)
+			return -1;
+		if (strcmp(in, "query") == 0) {
+			a->query_name = name;
+			a->query_value = value;
+			return 0;
+		}
+		if (header_is_reserved(name))
+			return error_set(err, ERR_CONFLICT, "Auth connection"
+			    " '%s' puts its API key in the header %s, which"
+			    " drio does not send.", json_get_string(auth,
+			    "name"), name);
+		buf_adds(&b, name);
+		buf_adds(&b, ": ");
+		buf_adds(&b, value);
+		a->header_name = name;
+	} else
+		return error_set(err, ERR_CONFLICT, "Auth connection '%s' is"
+		    " of a type drio cannot send.",
+		    json_get_string(auth, "name"));
+	if ((a->header = buf_take(&b)) == NULL) {
+		buf_free(&b);
+		return error_set(err, ERR_INTERNAL, "out of memory");
+	}
+	return 0;
+}
+
+/* The argument property of arguments, NULL when absent or null. */
+static json_object *
+argument(json_object *arguments, const char *property)
+{
+	json_object *v;
+
+	if (!json_object_object_get_ex(arguments, property, &v))
+		return NULL;
+	return v;
+}
+
+/*
+ * The property bound "in": "path" with name (len bytes), or NULL.
+ * *explode is set from the binding.
+ */
+static const char *
+path_property(json_object *binding, const char *name, size_t len,
+    bool *explode)
+{
+	json_object_object_foreach(binding, property, where) {
+		const char *in = json_get_string(where, "in");
+		const char *pname = json_get_string(where, "name");
+
+		if (in != NULL && pname != NULL && strcmp(in, "path") == 0 &&
+		    strlen(pname) == len && strncmp(pname, name, len) == 0) {
+			*explode = json_get_true(where, "explode");
+			return property;
+		}
+	}
+	return NULL;
+}
+
+/*
+ * Append path (the operation's template) to url with each {name}
+ * replaced.  Returns 0, or -1 and err (ERR_CONFLICT, ERR_VALIDATION).
+ */
+static int
+path_build(struct buf *url, const char *path, json_object *binding,
+    json_object *arguments, struct error *err)
+{
+	const char *open, *close, *property;
+	struct buf value = { 0 };
+	bool explode = false;
+	json_object *v;
+
+	if (path[0] != '/')
+		buf_adds(url, "/");
+	while ((open = strchr(path, '{')) != NULL &&
+	    (close = strchr(open, '}')) != NULL) {
+		buf_add(url, path, (size_t)(open - path));
+		property = path_property(binding, open + 1,
+		    (size_t)(close - open - 1), &explode);
+		if (property == NULL)
+			return error_set(err, ERR_CONFLICT, "The tool gives no"
+			    " value for the path parameter '%.*s'.",
+			    (int)(close - open - 1 > 64 ? 64 :
+			    close - open - 1), open + 1);
+		if ((v = argument(arguments, property)) == NULL)
+			return error_set(err, ERR_VALIDATION, "The argument"
+			    " '%s' is required: it goes in the URL path.",
+			    property);
+		simple_text(&value, v, explode, true);
+		if (value.failed)
+			return error_set(err, ERR_INTERNAL, "out of memory");
+		/* An empty value or a dot segment would change the path. */
+		if (value.len == 0 || strcmp(value.s, ".") == 0 ||
+		    strcmp(value.s, "..") == 0) {
+			buf_free(&value);
+			return error_set(err, ERR_VALIDATION, "The argument"
+			    " '%s' cannot be empty, '.' or '..': it goes in"
+			    " the URL path.", property);
+		}
+		buf_add(url, value.s, value.len);
+		buf_free(&value);
+		path = close + 1;
+	}
+	buf_adds(url, path);
+	return 0;
+}
+
+/*
+ * The request's body from the arguments bound "in": "body", written by
+ * the operation's body_content_type.  Sets *body (a new string, NULL for
+ * none), *len and *content_type (borrowed, for the header).  Returns 0,
+ * or -1 and err (ERR_VALIDATION, ERR_CONFLICT, ERR_INTERNAL).
+ */
+static int
+body_build(json_object *operation, json_object *binding,
+    json_object *arguments, char **body, size_t *len,
+    const char **content_type, struct error *err)
+{
+	const char *ct = json_get_string(operation, "body_content_type");
+	const char *method = json_get_string(operation, "method");
+	json_object *whole = NULL, *members = NULL, *value = NULL, *v;
+	const char *whole_property = NULL;
+	struct buf b = { 0 };
+	bool named = false;
+	size_t i, n;
+	int rc = -1;
+
+	*body = NULL;
+	*len = 0;
+	*content_type = NULL;
+	if ((members = json_object_new_object()) == NULL)
+		return error_set(err, ERR_INTERNAL, "out of memory");
+	{
+		json_object_object_foreach(binding, property, where) {
+			const char *in = json_get_string(where, "in");
+			const char *name = json_get_string(where, "name");
+
+			if (in == NULL || strcmp(in, "body") != 0)
+				continue;
+			v = argument(arguments, property);
+			if (name == NULL) {
+				if (v != NULL) {
+					whole = v;
+					whole_property = property;
+				}
+				continue;
+			}
+			named = true;
+			if (v != NULL && json_object_object_add(members, name,
+			    json_object_get(v)) != 0) {
+				error_set(err, ERR_INTERNAL, "out of memory");
+				goto out;
+			}
+		}
+	}
+	if (whole != NULL && json_object_object_length(members) > 0) {
+		if (!json_object_is_type(whole, json_type_object)) {
+			error_set(err, ERR_VALIDATION, "The argument '%s' must"
+			    " be an object: other arguments are members of"
+			    " the same body.", whole_property);
+			goto out;
+		}
+		if (json_object_deep_copy(whole, &value, NULL) != 0) {
+			error_set(err, ERR_INTERNAL, "out of memory");
+			goto out;
+		}
+		json_object_object_foreach(members, name, member)
+			if (json_object_object_add(value, name,
+			    json_object_get(member)) != 0) {
+				error_set(err, ERR_INTERNAL, "out of memory");
+				goto out;
+			}
+	} else if (whole != NULL)
+		value = json_object_get(whole);
+	else if (json_object_object_length(members) > 0 || (named &&
+	    method != NULL && (strcasecmp(method, "POST") == 0 ||
+	    strcasecmp(method, "PUT") == 0 || strcasecmp(method, "PATCH") ==
+	    0)))
+		value = json_object_get(members);
+	else {
+		rc = 0;                 /* no body */
+		goto out;
+	}
+
+	if (ct == NULL || ct[0] == '\0')
+		ct = "application/json";
+	if (!header_value_ok(ct, strlen(ct))) {
+		error_set(err, ERR_CONFLICT, "The operation's body type cannot"
+		    " be sent.");
+		goto out;
+	}
+	if (media_is_json(ct)) {
+		buf_adds(&b, json_text(value));
+	} else if (media_is(ct, "application/x-www-form-urlencoded")) {
+		if (!json_object_is_type(value, json_type_object)) {
+			error_set(err, ERR_VALIDATION, "The argument '%s' must"
+			    " be an object: it is sent as a form.",
+			    whole_property != NULL ? whole_property : "body");
+			goto out;
+		}
+		json_object_object_foreach(value, key, member) {
+			if (member == NULL)
+				continue;
+			if (!json_object_is_type(member, json_type_array)) {
+				query_pair(&b, key, strlen(key), member);
+				continue;
+			}
+			n = json_object_array_length(member);
+			for (i = 0; i < n; i++)
+				query_pair(&b, key, strlen(key),
+				    json_object_array_get_idx(member, i));
+		}
+	} else if (media_is(ct, "multipart/form-data")) {
+		error_set(err, ERR_CONFLICT, "The operation takes a multipart"
+		    " body, which drio cannot send.");
+		goto out;
+	} else
+		value_text(&b, value);     /* as given: a string's bytes */
+	if (b.failed) {
+		error_set(err, ERR_INTERNAL, "out of memory");
+		goto out;
+	}
+	*len = b.len;
+	*body = buf_take(&b);
+	*content_type = ct;
+	rc = 0;
+out:
+	buf_free(&b);
+	json_object_put(value);
+	json_object_put(members);
+	return rc;
+}
+
+void
+toolexec_request_free(struct toolexec_request *request)
+{
+	if (request == NULL)
+		return;
+	if (request->url != NULL) {
+		explicit_bzero(request->url, strlen(request->url));
+		free(request->url);
+	}
+	strings_free(request->headers);
+	if (request->body != NULL) {
+		explicit_bzero(request->body, request->body_len);
+		free(request->body);
+	}
+	memset(request, 0, sizeof(*request));
+}
+
+int
+toolexec_request_build(json_object *integration, json_object *operation,
+    json_object *binding, json_object *arguments, json_object *secret,
+    struct toolexec_request *out, struct error *err)
+{
+	const char *base = json_get_string(integration, "base_url");
+	const char *method = json_get_string(operation, "method");
+	const char *path = json_get_string(operation, "path");
+	const char *content_type = NULL, *query_start;
+	struct buf url = { 0 }, query = { 0 }, line = { 0 };
+	struct strings headers = { 0 };
+	struct auth_parts auth = { 0 };
+	json_object *no_binding = NULL;
+	size_t base_len;
+	int rc = -1;
+
+	memset(out, 0, sizeof(*out));
+	if (method == NULL || method[0] == '\0' || path == NULL)
+		return error_set(err, ERR_CONFLICT, "Operation '%s' has no HTTP"
+		    " method and path to call.", json_get_string(operation,
+		    "key"));
+	if (!is_token(method))
+		return error_set(err, ERR_CONFLICT, "Operation '%s' has an"
+		    " HTTP method drio cannot send.",
+		    json_get_string(operation, "key"));
+	if (base == NULL || base[0] == '\0')
+		return error_set(err, ERR_CONFLICT, "Integration '%s' has no"
+		    " base URL to call.", json_get_string(integration, "name"));
+	if (auth_build(json_get_object(integration, "auth"), secret, &auth,
+	    err) != 0)
+		return -1;
+	/* json-c's foreach cannot walk NULL. */
+	if (!json_object_is_type(binding, json_type_object) &&
+	    (binding = no_binding = json_object_new_object()) == NULL) {
+		error_set(err, ERR_INTERNAL, "out of memory");
+		goto out;
+	}
+
+	/* The base URL without its fragment, its query kept for later. */
+	base_len = strcspn(base, "?#");
+	query_start = base[base_len] == '?' ? base + base_len + 1 : NULL;
+	while (base_len > 0 && base[base_len - 1] == '/')
+		base_len--;
+	buf_add(&url, base, base_len);
+	if (query_start != NULL)
+		buf_add(&query, query_start, strcspn(query_start, "#"));
+	if (path_build(&url, path, binding, arguments, err) != 0)
+		goto out;
+
+	buf_adds(&line, "Accept: application/json");
+	strings_take_buf(&headers, &line);
+	if (body_build(operation, binding, arguments, &out->body,
+	    &out->body_len, &content_type, err) != 0)
+		goto out;
+	if (content_type != NULL) {
+		buf_adds(&line, "Content-Type: ");
+		buf_adds(&line, content_type);
+		strings_take_buf(&headers, &line);
+	}
+
+	{
+		json_object_object_foreach(binding, property, where) {
+			const char *in = json_get_string(where, "in");
+			const char *name = json_get_string(where, "name");
+			const char *style = json_get_string(where, "style");
+			json_object *explode, *v;
+			bool exploded;
+
+			if (in == NULL || (strcmp(in, "path") != 0 &&
+			    strcmp(in, "body") != 0 && name == NULL)) {
+				error_set(err, ERR_CONFLICT, "The tool binds"
+				    " '%s' to no place in the request.",
+				    property);
+				goto out;
+			}
+			if (strcmp(in, "path") == 0 || strcmp(in, "body") == 0)
+				continue;
+			if (strcmp(in, "query") == 0) {
+				if (style == NULL)
+					style = "form";
+				exploded = json_object_object_get_ex(where,
+				    "explode", &explode) ?
+				    json_object_get_boolean(explode) :
+				    strcmp(style, "form") == 0;
+				v = argument(arguments, property);
+				if (v == NULL || (auth.query_name != NULL &&
+				    strcmp(auth.query_name, name) == 0))
+					continue;
+				query_add(&query, name, v, style, exploded);
+				continue;
+			}
+			if (strcmp(in, "header") != 0) {
+				error_set(err, ERR_CONFLICT, "The tool binds"
+				    " '%s' to the %s, where drio cannot send"
+				    " it.", property, in);
+				goto out;
+			}
+			if (!is_token(name) || header_is_reserved(name)) {
+				error_set(err, ERR_CONFLICT, "The tool binds"
+				    " '%s' to the header %s, which drio does"
+				    " not set from arguments.", property,
+				    name);
+				goto out;
+			}
+			v = argument(arguments, property);
+			if (v == NULL || (auth.header_name != NULL &&
+			    strcasecmp(auth.header_name, name) == 0))
+				continue;
+			buf_adds(&line, name);
+			buf_adds(&line, ": ");
+			simple_text(&line, v, json_get_true(where, "explode"),
+			    false);
+			if (!line.failed && !header_value_ok(line.s +
+			    strlen(name) + 2, line.len - strlen(name) - 2)) {
+				buf_free(&line);
+				error_set(err, ERR_VALIDATION, "The argument"
+				    " '%s' cannot hold control characters: it"
+				    " goes in a header.", property);
+				goto out;
+			}
+			strings_take_buf(&headers, &line);
+		}
+	}
+	if (auth.header != NULL) {
+		strings_take(&headers, auth.header);
+		auth.header = NULL;
+	}
+	if (auth.query_name != NULL) {
+		if (query.len > 0)
+			buf_adds(&query, "&");
+		buf_add_encoded(&query, auth.query_name,
+		    strlen(auth.query_name));
+		buf_adds(&query, "=");
+		buf_add_encoded(&query, auth.query_value,
+		    strlen(auth.query_value));
+	}
+	if (query.len > 0) {
+		buf_adds(&url, "?");
+		buf_add(&url, query.s, query.len);
+	}
+	if (url.failed || query.failed || headers.failed) {
+		error_set(err, ERR_INTERNAL, "out of memory");
+		goto out;
+	}
+	out->method = method;
+	out->url = buf_take(&url);
+	out->headers = headers.v;
+	headers.v = NULL;
+	rc = 0;
+out:
+	if (rc != 0)
+		toolexec_request_free(out);
+	strings_free(headers.v);
+	auth_parts_free(&auth);
+	json_object_put(no_binding);
+	buf_free(&url);
+	buf_free(&query);
+	buf_free(&line);
+	return rc;
+}
+
+int
+toolexec_token_request(json_object *auth, json_object *secret,
+    struct toolexec_request *out, struct error *err)
+{
+	json_object *settings = json_get_object(auth, "settings");
+	json_object *scopes = json_get_array(settings, "scopes");
+	const char *grant = json_get_string(settings, "grant");
+	const char *token_url = json_get_string(settings, "token_url");
+	const char *client_id = json_get_string(settings, "client_id");
+	const char *client_secret;
+	struct buf body = { 0 }, line = { 0 };
+	struct strings headers = { 0 };
+	bool first = true;
+	size_t i, n;
+
+	memset(out, 0, sizeof(*out));
+	if (grant == NULL || strcmp(grant, "client_credentials") != 0)
+		return error_set(err, ERR_CONFLICT, "Auth connection '%s' has"
+		    " no access token: drio keeps none for the %s grant.",
+		    json_get_string(auth, "name"), grant != NULL ? grant :
+		    "(none)");
+	if (token_url == NULL || client_id == NULL ||
+	    !header_value_ok(client_id, strlen(client_id)))
+		return error_set(err, ERR_CONFLICT, "Auth connection '%s' has"
+		    " no token_url or client_id.", json_get_string(auth,
+		    "name"));
+	if ((client_secret = secret_member(auth, secret, "client_secret",
+	    err)) == NULL)
+		return -1;
+
+	buf_adds(&body, "grant_type=client_credentials");
+	n = scopes != NULL ? json_object_array_length(scopes) : 0;
+	for (i = 0; i < n; i++) {
+		json_object *scope = json_object_array_get_idx(scopes, i);
+
+		if (!json_object_is_type(scope, json_type_string))
+			continue;
+		buf_adds(&body, first ? "&scope=" : "%20");
+		first = false;
+		value_encoded(&body, scope);
+	}
+	buf_adds(&line, "Accept: application/json");
+	strings_take_buf(&headers, &line);
+	buf_adds(&line, "Content-Type: application/x-www-form-urlencoded");
+	strings_take_buf(&headers, &line);
+	buf_adds(&line, "Authorization: ");
+	basic_credentials(&line, client_id, client_secret, true);
+	strings_take_buf(&headers, &line);
+	out->method = "POST";
+	out->url = strdup(token_url);
+	out->headers = headers.v;
+	out->body_len = body.len;
+	out->body = buf_take(&body);
+	buf_free(&body);
+	if (out->url == NULL || out->body == NULL || headers.failed) {
+		toolexec_request_free(out);
+		return error_set(err, ERR_INTERNAL, "out of memory");
+	}
+	return 0;
+}
+
+/* ---------------------------------------------------------------- */
+/* Answers                                                          */
+
+/*
+ * The length of the valid UTF-8 sequence at s (n bytes left), or 0 when
+ * the bytes there are not one.  NUL is not valid here.
+ */
+static size_t
+utf8_sequence(const unsigned char *s, size_t n)
+{
+	size_t need, i;
+	unsigned char lo = 0x80, hi = 0xbf;
+
+	if (s[0] > 0 && s[0] < 0x80)
+		return 1;
+	if (s[0] >= 0xc2 && s[0] <= 0xdf)
+		need = 2;
+	else if (s[0] >= 0xe0 && s[0] <= 0xef) {
+		need = 3;
+		if (s[0] == 0xe0)
+			lo = 0xa0;
+		else if (s[0] == 0xed)
+			hi = 0x9f;
+	} else if (s[0] >= 0xf0 && s[0] <= 0xf4) {
+		need = 4;
+		if (s[0] == 0xf0)
+			lo = 0x90;
+		else if (s[0] == 0xf4)
+			hi = 0x8f;
+	} else
+		return 0;
+	if (n < need || s[1] < lo || s[1] > hi)
+		return 0;
+	for (i = 2; i < need; i++)
+		if ((s[i] & 0xc0) != 0x80)
+			return 0;
+	return need;
+}
+
+/* Is len bytes of s valid UTF-8 without NUL? */
+static bool
+utf8_valid(const char *s, size_t len)
+{
+	size_t i, k;
+
+	for (i = 0; i < len; i += k)
+		if ((k = utf8_sequence((const unsigned char *)s + i,
+		    len - i)) == 0)
+			return false;
+	return true;
+}
+
+/*
+ * Append len bytes of s to b as UTF-8, each byte that starts no valid
+ * sequence (NUL included) as U+FFFD, stopping before b would pass max
+ * bytes.  Returns the bytes of s taken.
+ */
+static size_t
+utf8_copy(struct buf *b, const char *s, size_t len, size_t max)
+{
+	size_t i, k;
+
+	for (i = 0; i < len; i += k) {
+		k = utf8_sequence((const unsigned char *)s + i, len - i);
+		if (b->len + (k != 0 ? k : 3) > max)
+			break;
+		if (k != 0)
+			buf_add(b, s + i, k);
+		else {
+			buf_add(b, "\xef\xbf\xbd", 3);
+			k = 1;
+		}
+	}
+	return i;
+}
+
+/* Is content_type one whose body is text to show? */
+static bool
+media_is_text(const char *content_type)
+{
+	static const char *const suffixes[] = {
+		"/xml", "+xml", "/javascript", "/x-www-form-urlencoded",
+		"/yaml", "/x-yaml", "/csv", "/html", NULL
+	};
+	size_t i, n = strcspn(content_type, "; \t"), k;
+
+	if (n >= 5 && strncasecmp(content_type, "text/", 5) == 0)
+		return true;
+	for (i = 0; suffixes[i] != NULL; i++) {
+		k = strlen(suffixes[i]);
+		if (n >= k && strncasecmp(content_type + n - k, suffixes[i],
+		    k) == 0)
+			return true;
+	}
+	return false;
+}
+
+/*
+ * Parse len bytes of body as one JSON value.  Returns true with *value
+ * (new; NULL for JSON null), or false when it is not JSON or not UTF-8.
+ */
+static bool
+json_answer(const char *body, size_t len, json_object **value)
+{
+	size_t start = 0, end = len;
+
+	*value = NULL;
+	if (!utf8_valid(body, len))
+		return false;
+	while (start < end && strchr(" \t\r\n", body[start]) != NULL)
+		start++;
+	while (end > start && strchr(" \t\r\n", body[end - 1]) != NULL)
+		end--;
+	if (end - start == 4 && memcmp(body + start, "null", 4) == 0)
+		return true;
+	*value = json_parse_exact(body, len, TOOLEXEC_JSON_DEPTH);
+	return *value != NULL;
+}
+
+/* Set out's content to one text block of len bytes.  0, or -1 on OOM. */
+static int
+result_text(struct toolexec_result *out, const char *text, size_t len)
+{
+	json_object *block, *s;
+
+	json_object_put(out->content);
+	if ((out->content = json_object_new_array()) == NULL ||
+	    (block = json_object_new_object()) == NULL)
+		return -1;
+	if (json_object_array_add(out->content, block) != 0) {
+		json_object_put(block);
+		return -1;
+	}
+	if ((s = json_object_new_string("text")) == NULL ||
+	    json_object_object_add(block, "type", s) != 0)
+		return -1;
+	if ((s = json_object_new_string_len(text, (int)len)) == NULL ||
+	    json_object_object_add(block, "text", s) != 0)
+		return -1;
+	return 0;
+}
+
+/*
+ * Make out a failed call: is_error, no structured content, and the
+ * message prefix + fmt..., sanitised with secrets redacted and cut to
+ * TOOLEXEC_MESSAGE_MAX - 1 characters.  Returns 0, or -1 on OOM.
+ */
+static int result_fail(struct toolexec_result *out,
+    const char *const *secrets, const char *prefix, const char *fmt, ...)
+    __attribute__((__format__(printf, 4, 5)));
+
+static int
+result_fail(struct toolexec_result *out, const char *const *secrets,
+    const char *prefix, const char *fmt, ...)
+{
+	char raw[2 * TOOLEXEC_MESSAGE_MAX], clean[TOOLEXEC_MESSAGE_MAX];
+	size_t n;
+	va_list ap;
+
+	n = (size_t)snprintf(raw, sizeof(raw), "%s", prefix);
+	if (n >= sizeof(raw))
+		n = sizeof(raw) - 1;
+	va_start(ap, fmt);
+	vsnprintf(raw + n, sizeof(raw) - n, fmt, ap);
+	va_end(ap);
+	sanitise_text(raw, secrets, sizeof(clean) - 1, clean, sizeof(clean));
+	explicit_bzero(raw, sizeof(raw));
+	out->is_error = true;
+	json_object_put(out->structured);
+	out->structured = NULL;
+	return result_text(out, clean, strlen(clean));
+}
+
+/*
+ * toolexec_answer(), with prefix before a failure's message and the
+ * parsed answer in *value when value is not NULL (a new value, the JSON
+ * answer, or the text as a JSON string, or NULL for none or on failure).
+ */
+static int
+answer_map(long status, const char *content_type, const char *body,
+    size_t len, const char *const *secrets, const char *prefix,
+    struct toolexec_result *out, json_object **value, struct error *err)
+{
+	json_object *parsed = NULL, *wrap;
+	struct buf text = { 0 };
+	char type[128];
+	size_t taken = 0;
+	int rc = -1;
+
+	if (value != NULL)
+		*value = NULL;
+	out->upstream_status = status;
+	if (body == NULL)
+		len = 0;
+	if (status < 200 || status > 299) {
+		if (status >= 300 && status <= 399)
+			rc = result_fail(out, secrets, prefix, "Upstream"
+			    " answered HTTP %ld, a redirect, which drio does"
+			    " not follow.", status);
+		else
+			rc = result_fail(out, secrets, prefix, "Upstream"
+			    " answered HTTP %ld%s%.*s", status, len > 0 ?
+			    ": " : ".", (int)(len > TOOLEXEC_MESSAGE_MAX ?
+			    TOOLEXEC_MESSAGE_MAX : len), len > 0 ? body : "");
+		goto out;
+	}
+	if (status == 204 || len == 0) {
+		rc = result_text(out, "No content", 10);
+		goto out;
+	}
+
+	if (content_type == NULL || media_is_json(content_type)) {
+		if (json_answer(body, len, &parsed)) {
+			taken = utf8_copy(&text, body, len, TOOLEXEC_TEXT_MAX);
+			if (json_object_is_type(parsed, json_type_object))
+				out->structured = json_object_get(parsed);
+			else {
+				if ((wrap = json_object_new_object()) == NULL)
+					goto out;
+				out->structured = wrap;
+				if (json_object_object_add(wrap, "result",
+				    json_object_get(parsed)) != 0)
+					goto out;
+			}
+			goto text;
+		}
+		if (content_type != NULL) {
+			rc = result_fail(out, secrets, prefix, "Upstream"
+			    " answered HTTP %ld with JSON that does not"
+			    " parse: %.*s", status, (int)(len >
+			    TOOLEXEC_MESSAGE_MAX ? TOOLEXEC_MESSAGE_MAX : len),
+			    body);
+			goto out;
+		}
+	}
+	if (content_type != NULL && !media_is_text(content_type) &&
+	    !media_is_json(content_type)) {
+		sanitise_text(content_type, secrets, sizeof(type) - 1, type,
+		    sizeof(type));
+		{
+			char line[256];
+			int n = snprintf(line, sizeof(line), "Upstream answered"
+			    " HTTP %ld with %zu bytes of %s, which is not"
+			    " text.", status, len, type);
+
+			rc = result_text(out, line, (size_t)n <
+			    sizeof(line) ? (size_t)n : sizeof(line) - 1);
+		}
+		goto out;
+	}
+	taken = utf8_copy(&text, body, len, TOOLEXEC_TEXT_MAX);
+	if (value != NULL && !text.failed && (parsed =
+	    json_object_new_string_len(text.s != NULL ? text.s : "",
+	    (int)text.len)) == NULL)
+		goto out;
+text:
+	if (taken < len) {
+		char note[160];
+
+		snprintf(note, sizeof(note), "\n[cut: the answer has %zu"
+		    " bytes; the first %zu are shown]", len, taken);
+		buf_adds(&text, note);
+	}
+	if (text.failed || result_text(out, text.s != NULL ? text.s : "",
+	    text.len) != 0)
+		goto out;
+	rc = 0;
+out:
+	if (rc == 0 && value != NULL) {
+		*value = parsed;
+		parsed = NULL;
+	}
+	json_object_put(parsed);
+	buf_free(&text);
+	if (rc != 0) {
+		toolexec_result_free(out);
+		return error_set(err, ERR_INTERNAL, "out of memory");
+	}
+	return 0;
+}
+
+int
+toolexec_answer(long status, const char *content_type, const char *body,
+    size_t len, const char *const *secrets, struct toolexec_result *out,
+    struct error *err)
+{
+	memset(out, 0, sizeof(*out));
+	return answer_map(status, content_type, body, len, secrets, "", out,
+	    NULL, err);
+}
+
+void
+toolexec_result_free(struct toolexec_result *result)
+{
+	if (result == NULL)
+		return;
+	json_object_put(result->content);
+	json_object_put(result->structured);
+	memset(result, 0, sizeof(*result));
+}
+
+/* ---------------------------------------------------------------- */
+/* Chain references                                                 */
+
+/* What a reference names. */
+enum lookup {
+	LOOKUP_FOUND,              /* a value (maybe JSON null) */
+	LOOKUP_ABSENT,             /* an input the caller did not give */
+	LOOKUP_TEXT                /* not a reference: kept as text */
+};
+
+/*
+ * Walk from value along path ("a.0.b"; "" is value itself): members of
+ * objects, decimal indexes of arrays.  Returns true with *found
+ * (borrowed), or false when path leads nowhere.
+ */
+static bool
+walk(json_object *value, const char *path, json_object **found)
+{
+	const char *dot;
+	char seg[REFERENCE_MAX], *end;
+	unsigned long index;
+	size_t n;
+
+	while (*path != '\0') {
+		dot = strchr(path, '.');
+		n = dot != NULL ? (size_t)(dot - path) : strlen(path);
+		memcpy(seg, path, n);     /* n < REFERENCE_MAX: see lookup */
+		seg[n] = '\0';
+		if (json_object_is_type(value, json_type_object)) {
+			if (!json_object_object_get_ex(value, seg, &value))
+				return false;
+		} else if (json_object_is_type(value, json_type_array) &&
+		    n > 0 && isdigit((unsigned char)seg[0])) {
+			index = strtoul(seg, &end, 10);
+			if (*end != '\0' ||
+			    index >= json_object_array_length(value))
+				return false;
+			value = json_object_array_get_idx(value, index);
+		} else
+			return false;
+		path = dot != NULL ? dot + 1 : path + n;
+	}
+	*found = value;
+	return true;
+}
+
+/*
+ * Look the reference ref (len bytes, between {{ and }}) up.  Returns 0
+ * with *what and, when found, *found (borrowed), or -1 and err
+ * (ERR_VALIDATION) for a step reference that names nothing.
+ */
+static int
+lookup(const char *ref, size_t len, json_object *input, json_object *steps,
+    enum lookup *what, json_object **found, struct error *err)
+{
+	char text[REFERENCE_MAX], head[REFERENCE_MAX];
+	const char *rest, *dot;
+	json_object *start;
+	size_t n;
+
+	*what = LOOKUP_TEXT;
+	*found = NULL;
+	if (len >= sizeof(text))
+		return 0;
+	memcpy(text, ref, len);
+	text[len] = '\0';
+	if (strlen(text) != len)
+		return 0;
+	if (strncmp(text, "input.", 6) == 0)
+		rest = text + 6;
+	else if (strncmp(text, "steps.", 6) == 0)
+		rest = text + 6;
+	else
+		return 0;
+	dot = strchr(rest, '.');
+	n = dot != NULL ? (size_t)(dot - rest) : strlen(rest);
+	memcpy(head, rest, n);
+	head[n] = '\0';
+	rest = dot != NULL ? dot + 1 : rest + n;
+
+	if (text[0] == 'i') {
+		*what = LOOKUP_ABSENT;
+		if (n > 0 && json_object_object_get_ex(input, head, &start) &&
+		    walk(start, rest, found))
+			*what = LOOKUP_FOUND;
+		return 0;
+	}
+	if (n == 0 || !json_object_object_get_ex(steps, head, &start))
+		return error_set(err, ERR_VALIDATION, "{{%s}} names no step"
+		    " that ran before this one.", text);
+	if (!walk(start, rest, found))
+		return error_set(err, ERR_VALIDATION, "{{%s}} names nothing in"
+		    " the answer of step '%s'.", text, head);
+	*what = LOOKUP_FOUND;
+	return 0;
+}
+
+/*
+ * Resolve one value of a step's arguments into *out (a new reference;
+ * NULL for JSON null) or set *absent.  Returns 0, or -1 and err.
+ */
+static int
+resolve_value(json_object *v, json_object *input, json_object *steps,
+    json_object **out, bool *absent, struct error *err)
+{
+	const char *s, *end, *open, *close;
+	json_object *r, *found;
+	struct buf b = { 0 };
+	enum lookup what;
+	bool gone;
+	size_t i, n, len;
+
+	*out = NULL;
+	*absent = false;
+	if (json_object_is_type(v, json_type_object)) {
+		if ((*out = json_object_new_object()) == NULL)
+			return error_set(err, ERR_INTERNAL, "out of memory");
+		json_object_object_foreach(v, key, member) {
+			if (resolve_value(member, input, steps, &r, &gone,
+			    err) != 0)
+				goto fail;
+			if (!gone && json_object_object_add(*out, key, r) !=
+			    0) {
+				json_object_put(r);
+				error_set(err, ERR_INTERNAL, "out of memory");
+				goto fail;
+			}
+		}
+		return 0;
+	}
+	if (json_object_is_type(v, json_type_array)) {
+		if ((*out = json_object_new_array()) == NULL)
+			return error_set(err, ERR_INTERNAL, "out of memory");
+		n = json_object_array_length(v);
+		for (i = 0; i < n; i++) {
+			if (resolve_value(json_object_array_get_idx(v, i),
+			    input, steps, &r, &gone, err) != 0)
+				goto fail;
+			if (json_object_array_add(*out, r) != 0) {
+				json_object_put(r);
+				error_set(err, ERR_INTERNAL, "out of memory");
+				goto fail;
+			}
+		}
+		return 0;
+	}
+	if (!json_object_is_type(v, json_type_string)) {
+		*out = json_object_get(v);
+		return 0;
+	}
+
+	s = json_object_get_string(v);
+	len = (size_t)json_object_get_string_len(v);
+	end = s + len;
+	/* Exactly one reference: the value itself, whatever its type. */
+	if (len >= 4 && strncmp(s, "{{", 2) == 0 &&
+	    strncmp(end - 2, "}}", 2) == 0 &&
+	    memmem(s + 2, len - 4, "{{", 2) == NULL &&
+	    memmem(s + 2, len - 4, "}}", 2) == NULL) {
+		if (lookup(s + 2, len - 4, input, steps, &what, &found,
+		    err) != 0)
+			return -1;
+		if (what == LOOKUP_FOUND)
+			*out = json_object_get(found);
+		else if (what == LOOKUP_ABSENT)
+			*absent = true;
+		else
+			*out = json_object_get(v);
+		return 0;
+	}
+	/* References among text: each becomes its value's text. */
+	while ((open = memmem(s, (size_t)(end - s), "{{", 2)) != NULL &&
+	    (close = memmem(open + 2, (size_t)(end - open - 2), "}}", 2)) !=
+	    NULL) {
+		if (lookup(open + 2, (size_t)(close - open - 2), input, steps,
+		    &what, &found, err) != 0)
+			goto fail;
+		if (what == LOOKUP_TEXT) {
+			buf_add(&b, s, (size_t)(close + 2 - s));
+		} else {
+			buf_add(&b, s, (size_t)(open - s));
+			if (what == LOOKUP_FOUND)
+				value_text(&b, found);
+		}
+		s = close + 2;
+	}
+	buf_add(&b, s, (size_t)(end - s));
+	if (b.failed || (*out = json_object_new_string_len(b.s,
+	    (int)b.len)) == NULL) {
+		error_set(err, ERR_INTERNAL, "out of memory");
+		goto fail;
+	}
+	buf_free(&b);
+	return 0;
+fail:
+	buf_free(&b);
+	json_object_put(*out);
+	*out = NULL;
+	return -1;
+}
+
+int
+toolexec_resolve_arguments(json_object *arguments, json_object *input,
+    json_object *steps, json_object **out, struct error *err)
+{
+	bool absent;
+
+	*out = NULL;
+	if (arguments == NULL) {
+		if ((*out = json_object_new_object()) == NULL)
+			return error_set(err, ERR_INTERNAL, "out of memory");
+		return 0;
+	}
+	if (!json_object_is_type(arguments, json_type_object))
+		return error_set(err, ERR_CONFLICT, "A chain step's arguments"
+		    " are not an object.");
+	return resolve_value(arguments, input, steps, out, &absent, err);
+}
+
+/* ---------------------------------------------------------------- */
+/* Running                                                          */
+
+/* One call in progress. */
+struct run {
+	struct vault *vault;
+	const struct outbound_policy *policy;
+	const char *app_id;
+	json_object *config;
+	char prefix[PREFIX_MAX];   /* before a failure's message */
+	struct toolexec_result *out;
+};
+
+/* Milliseconds on the monotonic clock. */
+static long long
+now_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+/* The member of the array list whose "key" is the string value. */
+static json_object *
+find_by(json_object *list, const char *key, const char *value)
+{
+	size_t i, n = list != NULL ? json_object_array_length(list) : 0;
+
+	for (i = 0; value != NULL && i < n; i++) {
+		json_object *item = json_object_array_get_idx(list, i);
+		const char *s = json_get_string(item, key);
+
+		if (s != NULL && strcmp(s, value) == 0)
+			return item;
+	}
+	return NULL;
+}
+
+/* Wipe the string members of a secret object, then release it. */
+static void
+secret_free(json_object *secret)
+{
+	if (secret == NULL)
+		return;
+	{
+		json_object_object_foreach(secret, key, v) {
+			(void)key;
+			if (json_object_is_type(v, json_type_string))
+				explicit_bzero((char *)json_object_get_string(
+				    v), (size_t)json_object_get_string_len(v));
+		}
+	}
+	json_object_put(secret);
+}
+
+/*
+ * The forms in which the secret of auth may come back in an answer: each
+ * string value as it is and percent-encoded, and the Basic credentials.
+ */
+static void
+secrets_collect(json_object *auth, json_object *secret,
+    struct strings *list)
+{
+	const char *user, *password;
+	struct buf b = { 0 };
+
+	if (secret == NULL)
+		return;
+	{
+		json_object_object_foreach(secret, key, v) {
+			(void)key;
+			if (!json_object_is_type(v, json_type_string) ||
+			    json_object_get_string_len(v) == 0)
+				continue;
+			strings_take(list, strdup(json_object_get_string(v)));
+			value_encoded(&b, v);
+			strings_take_buf(list, &b);
+		}
+	}
+	user = json_get_string(json_get_object(auth, "settings"), "username");
+	if (user == NULL)
+		user = json_get_string(secret, "username");
+	password = json_get_string(secret, "password");
+	if (password != NULL) {
+		basic_credentials(&b, user != NULL ? user : "", password,
+		    false);
+		if (!b.failed)
+			strings_take(list, strdup(b.s + 6));
+		buf_free(&b);
+	}
+}
+
+/*
+ * Turn the failure of an outbound call in err into a failed result when
+ * it is the upstream's doing, clearing err.  Returns 0 when it was, -1
+ * (err kept) when it was not.
+ */
+static int
+outbound_failure(struct run *r, const char *const *secrets,
+    const char *what, struct error *err)
+{
+	int rc;
+
+	switch (err->code) {
+	case ERR_DESTINATION_NOT_ALLOWED:
+		rc = result_fail(r->out, secrets, r->prefix, "%sThe"
+		    " destination is not allowed: %s", what, err->message);
+		break;
+	case ERR_UPSTREAM_UNAVAILABLE:
+		rc = result_fail(r->out, secrets, r->prefix, "%s%s", what,
+		    err->message);
+		break;
+	case ERR_UPSTREAM_TOO_LARGE:
+		rc = result_fail(r->out, secrets, r->prefix, "%sThe upstream"
+		    " answer is larger than %zu bytes.", what,
+		    r->policy->max_bytes);
+		break;
+	default:
+		return -1;
+	}
+	if (rc != 0)
+		return error_set(err, ERR_INTERNAL, "out of memory");
+	error_clear(err);
+	return 0;
+}
+
+/*
+ * Get an access token for an oauth2 connection with the
+ * client_credentials grant and add it to secret as "access_token".
+ * Returns 1 when it was added, 0 when the call failed (r->out says why),
+ * or -1 and err.
+ */
+static int
+token_fetch(struct run *r, json_object *auth, json_object *secret,
+    const char *const *secrets, struct error *err)
+{
+	struct oauthclient_tokens tokens = { 0 };
+	struct outbound_response res = { 0 };
+	struct toolexec_request req = { 0 };
+	json_object *token;
+	long long start;
+	int rc = -1;
+
+	if (toolexec_token_request(auth, secret, &req, err) != 0)
+		return -1;
+	start = now_ms();
+	if (outbound_request(r->policy, req.method, req.url,
+	    (const char *const *)req.headers, req.body, req.body_len, &res,
+	    err) != 0) {
+		r->out->upstream_ms += now_ms() - start;
+		rc = outbound_failure(r, secrets, "No access token: ", err);
+		goto out;
+	}
+	r->out->upstream_ms += now_ms() - start;
+	r->out->upstream_status = res.status;
+	if (oauthclient_token_parse(res.status, res.body, res.len, secrets,
+	    &tokens, err) != 0) {
+		if (err->code == ERR_INTERNAL)
+			goto out;
+		if (result_fail(r->out, secrets, r->prefix, "No access token:"
+		    " %s", err->message) != 0) {
+			error_set(err, ERR_INTERNAL, "out of memory");
+			goto out;
+		}
+		error_clear(err);
+		rc = 0;
+		goto out;
+	}
+	if ((token = json_object_new_string(tokens.access_token)) == NULL ||
+	    json_object_object_add(secret, "access_token", token) != 0) {
+		error_set(err, ERR_INTERNAL, "out of memory");
+		goto out;
+	}
+	rc = 1;
+out:
+	oauthclient_tokens_free(&tokens);
+	outbound_response_free(&res);
+	toolexec_request_free(&req);
+	return rc;
+}
+
+/*
+ * Run operation op with arguments placed by binding, into r->out (which
+ * is replaced).  *value, when value is not NULL, gets the answer for
+ * later steps (see answer_map).  Returns 0 (r->out says whether the call
+ * failed), or -1 and err.
+ */
+static int
+run_operation(struct run *r, json_object *op, json_object *binding,
+    json_object *arguments, json_object **value, struct error *err)
+{
+	json_object *integration, *auth, *secret = NULL;
+	struct outbound_response res = { 0 };
+	struct toolexec_request req = { 0 };
+	struct strings secrets = { 0 };
+	const char *const *redact;
+	const char *type;
+	char content_type[256];
+	long long start;
+	int rc = -1, got;
+
+	if (value != NULL)
+		*value = NULL;
+	json_object_put(r->out->content);
+	json_object_put(r->out->structured);
+	r->out->content = r->out->structured = NULL;
+	r->out->is_error = false;
+
+	integration = find_by(json_get_array(r->config, "integrations"), "id",
+	    json_get_string(op, "integration_id"));
+	if (integration == NULL)
+		return error_set(err, ERR_CONFLICT, "Operation '%s' belongs to"
+		    " no integration of the app.", json_get_string(op, "key"));
+	auth = json_get_object(integration, "auth");
+	type = json_get_string(auth, "type");
+	if (auth != NULL && (type == NULL || strcmp(type, "none") != 0) &&
+	    authconn_open_secret(r->vault, r->app_id,
+	    json_get_string(auth, "id"), &secret, err) != 0)
+		return -1;
+	secrets_collect(auth, secret, &secrets);
+	if (secrets.failed) {
+		error_set(err, ERR_INTERNAL, "out of memory");
+		goto out;
+	}
+	redact = (const char *const *)secrets.v;
+
+	if (type != NULL && strcmp(type, "oauth2") == 0 &&
+	    json_get_string(secret, "access_token") == NULL) {
+		if ((got = token_fetch(r, auth, secret, redact, err)) == -1)
+			goto out;
+		if (got == 0) {
+			rc = 0;
+			goto out;
+		}
+		strings_take(&secrets, strdup(json_get_string(secret,
+		    "access_token")));
+		if (secrets.failed) {
+			error_set(err, ERR_INTERNAL, "out of memory");
+			goto out;
+		}
+		redact = (const char *const *)secrets.v;
+	}
+	if (toolexec_request_build(integration, op, binding, arguments, secret,
+	    &req, err) != 0) {
+		if (err->code != ERR_VALIDATION)
+			goto out;
+		if (result_fail(r->out, redact, r->prefix, "%s",
+		    err->message) != 0) {
+			error_set(err, ERR_INTERNAL, "out of memory");
+			goto out;
+		}
+		error_clear(err);
+		rc = 0;
+		goto out;
+	}
+	start = now_ms();
+	if (outbound_request(r->policy, req.method, req.url,
+	    (const char *const *)req.headers, req.body, req.body_len, &res,
+	    err) != 0) {
+		r->out->upstream_ms += now_ms() - start;
+		rc = outbound_failure(r, redact, "", err);
+		goto out;
+	}
+	r->out->upstream_ms += now_ms() - start;
+	rc = answer_map(res.status, outbound_response_header(&res,
+	    "Content-Type", content_type, sizeof(content_type)) == 0 ?
+	    content_type : NULL, res.body, res.len, redact, r->prefix, r->out,
+	    value, err);
+out:
+	outbound_response_free(&res);
+	toolexec_request_free(&req);
+	strings_free(secrets.v);
+	secret_free(secret);
+	return rc;
+}
+
+/*
+ * Run the steps of chain in order with the tool's arguments as input,
+ * into r->out: the last step's answer, or the first failure.  Returns 0,
+ * or -1 and err.
+ */
+static int
+run_chain(struct run *r, json_object *tool, json_object *chain,
+    json_object *input, struct error *err)
+{
+	json_object *steps, *step, *op, *arguments = NULL, *value = NULL;
+	const char *name;
+	size_t i, n = json_object_array_length(chain);
+	int rc = -1;
+
+	if (n == 0 || n > APPCONFIG_CHAIN_MAX)
+		return error_set(err, ERR_CONFLICT, "Chain tool '%s' has %s"
+		    " steps.", json_get_string(tool, "name"), n == 0 ? "no" :
+		    "too many");
+	if ((steps = json_object_new_object()) == NULL)
+		return error_set(err, ERR_INTERNAL, "out of memory");
+	for (i = 0; i < n; i++) {
+		step = json_object_array_get_idx(chain, i);
+		name = json_get_string(step, "name");
+		op = json_get_object(step, "operation");
+		if (name == NULL || op == NULL) {
+			error_set(err, ERR_CONFLICT, "Step %zu of chain tool"
+			    " '%s' names no operation of the app.", i + 1,
+			    json_get_string(tool, "name"));
+			goto out;
+		}
+		snprintf(r->prefix, sizeof(r->prefix), "Step '%.64s' (%zu of"
+		    " %zu) failed: ", name, i + 1, n);
+		if (toolexec_resolve_arguments(json_get_object(step,
+		    "arguments"), input, steps, &arguments, err) != 0) {
+			if (err->code != ERR_VALIDATION)
+				goto out;
+			if (result_fail(r->out, NULL, r->prefix, "%s",
+			    err->message) != 0) {
+				error_set(err, ERR_INTERNAL, "out of memory");
+				goto out;
+			}
+			error_clear(err);
+			break;
+		}
+		if (run_operation(r, op, json_get_object(op, "parameters"),
+		    arguments, &value, err) != 0)
+			goto out;
+		json_object_put(arguments);
+		arguments = NULL;
+		if (r->out->is_error)
+			break;
+		if (json_object_object_add(steps, name, value) != 0) {
+			error_set(err, ERR_INTERNAL, "out of memory");
+			goto out;
+		}
+		value = NULL;
+	}
+	rc = 0;
+out:
+	json_object_put(value);
+	json_object_put(arguments);
+	json_object_put(steps);
+	return rc;
+}
+
+int
+toolexec_run(struct vault *vault, const struct outbound_policy *policy,
+    const struct toolexec_call *call, struct toolexec_result *out,
+    struct error *err)
+{
+	struct run r = {
+		.vault = vault,
+		.policy = policy,
+		.app_id = call->app_id,
+		.config = call->config,
+		.prefix = "",
+		.out = out,
+	};
+	json_object *tool, *op, *chain, *input;
+	int rc;
+
+	memset(out, 0, sizeof(*out));
+	tool = find_by(json_get_array(call->config, "tools"), "name",
+	    call->tool_name);
+	if (tool == NULL)
+		return error_set(err, ERR_TOOL_NOT_FOUND, "The app has no tool"
+		    " named '%.64s'.", call->tool_name != NULL ?
+		    call->tool_name : "");
+	input = call->arguments != NULL ? json_object_get(call->arguments) :
+	    json_object_new_object();
+	if (input == NULL)
+		return error_set(err, ERR_INTERNAL, "out of memory");
+	op = json_get_object(tool, "operation");
+	chain = json_get_array(tool, "chain");
+	if (op != NULL)
+		rc = run_operation(&r, op, json_get_object(tool, "binding"),
+		    input, NULL, err);
+	else if (chain != NULL)
+		rc = run_chain(&r, tool, chain, input, err);
+	else
+		rc = error_set(err, ERR_CONFLICT, "Tool '%s' has neither an"
+		    " operation nor a chain to run.",
+		    json_get_string(tool, "name"));
+	json_object_put(input);
+	if (rc != 0)
+		toolexec_result_free(out);
+	return rc;
+}
