@@ -2,8 +2,8 @@
  * api_v3.c: the management API v3 under /api/v3, intent level: inspect
  * apps, their drafts and releases, integrations and discovered
  * operations; make tools from operations (the bindings are derived, never
- * managed); validate and preview the draft; publish releases.  Also
- * answers /api/v2, which is gone.
+ * managed); validate and preview the draft; publish releases; see the
+ * tool calls agents made.  Also answers /api/v2, which is gone.
  *
  * A route table plus handlers over lib/appstore, lib/appconfig and
  * lib/release, which v1 shares, so both APIs see one model.
@@ -467,6 +467,39 @@ release_get_one(struct request *req, struct error *err)
 }
 
 /* ---------------------------------------------------------------- */
+/* Tool calls                                                       */
+
+static const char *const toolcall_statuses[] = {
+	"ok", "error", "invalid", NULL
+};
+static const struct valid_field toolcalls_query[] = {
+	PAGE_QUERY_FIELDS(50),
+	{ .name = "tool", .type = VALID_STRING, .min = 1, .max = 64 },
+	{ .name = "status", .type = VALID_ENUM, .choices = toolcall_statuses },
+};
+enum { CALLS_PAGE, CALLS_LIMIT, CALLS_TOOL, CALLS_STATUS };
+
+static int
+toolcalls_list_get(struct request *req, struct error *err)
+{
+	const struct valid_value *q = req->query_values;
+	struct toolcall_filter filter = {
+		.tool = q[CALLS_TOOL].str,
+		.status = q[CALLS_STATUS].str,
+		.page = q[CALLS_PAGE].integer,
+		.limit = q[CALLS_LIMIT].integer,
+	};
+	struct app_access access;
+	json_object *list;
+	long long total;
+
+	if (app_access(req, ROLE_NORMAL, &access, err) != 0 ||
+	    toolcalls_list(access.app_id, &filter, &list, &total, err) != 0)
+		return -1;
+	return reply_page(req, list, filter.page, filter.limit, total);
+}
+
+/* ---------------------------------------------------------------- */
 /* The OpenAPI document and v2                                      */
 
 /* docs/openapi/api-v3.json, built in by scripts/embed. */
@@ -530,6 +563,8 @@ static const struct route v3_routes[] = {
 	  ROUTE_NO_FIELDS, ROUTE_FIELDS(publish_body), ROUTE_API },
 	{ "GET", APP "/releases/{number}", release_get_one, ROUTE_BEARER,
 	  ROUTE_NO_FIELDS, ROUTE_NO_FIELDS, ROUTE_API },
+	{ "GET", APP "/tool-calls", toolcalls_list_get, ROUTE_BEARER,
+	  ROUTE_FIELDS(toolcalls_query), ROUTE_NO_FIELDS, ROUTE_API },
 	{ "*", "/api/v2{rest*}", v2_gone, ROUTE_PUBLIC,
 	  ROUTE_NO_FIELDS, ROUTE_NO_FIELDS, ROUTE_RETIRED },
 };

@@ -43,6 +43,7 @@ struct mcp_exchange {
 	bool pinned;                  /* ?release=N */
 	const char *account_id;       /* a private app's caller, or NULL */
 	const char *client_name;      /* what the client calls itself */
+	json_object *empty_arguments; /* {} for a call without arguments */
 };
 
 static long long
@@ -132,15 +133,25 @@ reply_result(struct mcp_exchange *x, json_object *result)
 /* ---------------------------------------------------------------- */
 /* Methods                                                          */
 
-/* The capabilities drio offers: tools, never changing in a release. */
+/*
+ * The capabilities drio offers: tools, and resources when the app has
+ * widgets; neither ever changes within a release.
+ */
 static json_object *
-capabilities(void)
+capabilities(const struct mcp_exchange *x)
 {
 	json_object *caps = json_object_new_object();
 	json_object *tools = json_object_new_object();
 
 	json_put_bool(tools, "listChanged", false);
 	json_object_object_add(caps, "tools", tools);
+	if (mcpresources_any(x->app.config)) {
+		json_object *resources = json_object_new_object();
+
+		json_put_bool(resources, "listChanged", false);
+		json_put_bool(resources, "subscribe", false);
+		json_object_object_add(caps, "resources", resources);
+	}
 	return caps;
 }
 
@@ -181,7 +192,7 @@ method_initialize(struct mcp_exchange *x)
 	server_implementation(x, version, &impl);
 	result = json_object_new_object();
 	json_put_string(result, "protocolVersion", x->version);
-	json_object_object_add(result, "capabilities", capabilities());
+	json_object_object_add(result, "capabilities", capabilities(x));
 	json_object_object_add(result, "serverInfo",
 	    mcpwire_implementation_json(&impl));
 	add_instructions(x, result);
@@ -196,7 +207,7 @@ method_discover(struct mcp_exchange *x)
 
 	json_object_object_add(result, "supportedVersions",
 	    mcpwire_versions_json());
-	json_object_object_add(result, "capabilities", capabilities());
+	json_object_object_add(result, "capabilities", capabilities(x));
 	add_instructions(x, result);
 	return reply_result(x, result);
 }
@@ -266,9 +277,13 @@ method_tools_list(struct mcp_exchange *x)
 		    NULL);
 	result = json_object_new_object();
 	list = json_object_new_array();
-	for (i = offset; i < n && i < offset + TOOLS_PAGE_SIZE; i++)
-		json_object_array_add(list,
-		    tool_json(json_object_array_get_idx(tools, i)));
+	for (i = offset; i < n && i < offset + TOOLS_PAGE_SIZE; i++) {
+		json_object *tool = json_object_array_get_idx(tools, i);
+		json_object *listed = tool_json(tool);
+
+		mcpresources_tool_meta(x->app.config, tool, listed);
+		json_object_array_add(list, listed);
+	}
 	json_object_object_add(result, "tools", list);
 	if (i < n) {
 		snprintf(next, sizeof(next), "%zu", i);
@@ -348,6 +363,29 @@ tool_not_run(struct mcp_exchange *x, struct toolcall *record,
 	return rc;
 }
 
+/*
+ * What a model reads about arguments that do not fit: the summary and,
+ * when there are several, every problem on a line of its own, so one
+ * retry can fix them all.  In req's arena; the summary alone when memory
+ * is short.
+ */
+static const char *
+arguments_problems(struct request *req, const struct error *err)
+{
+	size_t i, n = err->details != NULL ?
+	    json_object_array_length(err->details) : 0;
+	const char *text = err->message;
+
+	for (i = 0; n > 1 && i < n && text != NULL; i++) {
+		const char *msg = json_get_string(json_object_array_get_idx(
+		    err->details, i), "msg");
+
+		if (msg != NULL)
+			text = arena_printf(req->arena, "%s\n- %s", text, msg);
+	}
+	return text != NULL ? text : err->message;
+}
+
 static int
 method_tools_call(struct mcp_exchange *x)
 {
@@ -390,6 +428,9 @@ method_tools_call(struct mcp_exchange *x)
 	if (x->app.log_arguments)
 		record.arguments = arguments;
 
+	/* MCP makes arguments optional: none is {}. */
+	if (arguments == NULL)
+		arguments = x->empty_arguments = json_object_new_object();
 	if (jsonschema_check(json_get_object(tool, "inputSchema"), arguments,
 	    &err) != 0) {
 		if (err.code != ERR_VALIDATION)
@@ -398,7 +439,8 @@ method_tools_call(struct mcp_exchange *x)
 		record.duration_ms = now_ms() - start;
 		toolcalls_record(&record);
 		if (invalid_arguments_are_results(x->version))
-			rc = reply_result(x, text_result(err.message, true));
+			rc = reply_result(x, text_result(
+			    arguments_problems(req, &err), true));
 		else
 			rc = reply_error(x, MCPWIRE_INVALID_PARAMS, err.message,
 			    NULL);
@@ -436,6 +478,42 @@ method_tools_call(struct mcp_exchange *x)
 	return reply_result(x, result);
 }
 
+/* The widgets, as MCP Apps and as ChatGPT Apps SDK templates. */
+static int
+method_resources_list(struct mcp_exchange *x)
+{
+	json_object *result = json_object_new_object();
+
+	json_object_object_add(result, "resources",
+	    mcpresources_list(x->app.config));
+	return reply_result(x, result);
+}
+
+static int
+method_resources_read(struct mcp_exchange *x)
+{
+	const char *uri = json_get_string(x->msg.params, "uri");
+	struct error err = { 0 };
+	json_object *result, *data;
+	int rc;
+
+	if (uri == NULL)
+		return reply_error(x, MCPWIRE_INVALID_PARAMS, "resources/read"
+		    " needs the resource's uri.", NULL);
+	if (mcpresources_read(x->app.config, uri, &result, &err) == 0)
+		return reply_result(x, result);
+	if (err.code != ERR_NOT_FOUND) {
+		rc = http_reply_error(x->req, &err);
+		error_clear(&err);
+		return rc;
+	}
+	error_clear(&err);
+	data = json_object_new_object();
+	json_put_string(data, "uri", uri);
+	return reply_error(x, mcpwire_resource_not_found_code(x->version),
+	    "Resource not found.", data);
+}
+
 /* Serve the exchange's request by its method. */
 static int
 dispatch(struct mcp_exchange *x)
@@ -446,6 +524,19 @@ dispatch(struct mcp_exchange *x)
 		return method_tools_list(x);
 	if (strcmp(m, "tools/call") == 0)
 		return method_tools_call(x);
+	if (mcpresources_any(x->app.config)) {
+		if (strcmp(m, "resources/list") == 0)
+			return method_resources_list(x);
+		if (strcmp(m, "resources/read") == 0)
+			return method_resources_read(x);
+		if (strcmp(m, "resources/templates/list") == 0) {
+			json_object *result = json_object_new_object();
+
+			json_object_object_add(result, "resourceTemplates",
+			    json_object_new_array());
+			return reply_result(x, result);
+		}
+	}
 	/* ping is gone from 2026-07-28; server/discover is its own. */
 	if (x->era == MCPWIRE_LEGACY && strcmp(m, "ping") == 0)
 		return reply_result(x, json_object_new_object());
@@ -480,19 +571,40 @@ origin_allowed(const struct request *req)
 }
 
 /*
- * A private app needs a bearer token of a member of its workspace.
- * Returns 0 (x->account_id set for a private app), or -1 and err.
+ * A private app needs a bearer token issued for exactly this endpoint
+ * (RFC 8707: a token for the API or another app is refused, 2025-06-18
+ * basic/authorization "Token Handling") of a member of its workspace.
+ * Without one the 401 names the endpoint's protected resource metadata
+ * (RFC 9728 5.1), where MCP clients discover drio's authorization
+ * server and sign in on their own.  Returns 0 (x->account_id set for a
+ * private app), or -1 and err.
  */
 static int
 caller_allowed(struct mcp_exchange *x, struct error *err)
 {
 	struct request *req = x->req;
+	struct auth_resource endpoint;
+	const char *challenge;
 
 	if (x->app.public)
 		return 0;
-	if (auth_bearer_verify(http_header(req, "Authorization"),
-	    &req->identity, err) != 0)
+	if (auth_resource_mcp(req->config->public_url, x->app.workspace_slug,
+	    x->app.app_slug, &endpoint, err) != 0)
 		return -1;
+	if (auth_bearer_verify_resource(http_header(req, "Authorization"),
+	    endpoint.uri, &req->identity, err) != 0) {
+		if (err->code == ERR_UNAUTHORIZED ||
+		    err->code == ERR_INVALID_TOKEN) {
+			challenge = arena_printf(req->arena, "Bearer"
+			    " resource_metadata=\"%s\"%s", endpoint.metadata_url,
+			    err->code == ERR_INVALID_TOKEN ?
+			    ", error=\"invalid_token\"" : "");
+			if (challenge != NULL)
+				(void)http_add_header(req, "WWW-Authenticate",
+				    challenge, NULL);
+		}
+		return -1;
+	}
 	req->authenticated = true;
 	if (access_workspace(req->identity.account_id, x->app.workspace_id,
 	    ROLE_NORMAL, NULL, err) != 0) {
@@ -536,6 +648,7 @@ exchange_begin(struct request *req, struct mcp_exchange *x,
 static void
 exchange_end(struct mcp_exchange *x)
 {
+	json_object_put(x->empty_arguments);
 	mcpwire_message_clear(&x->msg);
 	mcpapp_free(&x->app);
 }

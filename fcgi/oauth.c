@@ -4,7 +4,10 @@
  * the sign-in pages and browser sessions, the authorization code flow
  * with PKCE (RFC 7636) and issuer identification (RFC 9207), the token
  * endpoint with refresh-token rotation, and revocation (RFC 7009), plus
- * the archived /api/v1/auth aliases.
+ * the archived /api/v1/auth aliases.  Resource indicators (RFC 8707) bind
+ * an authorization and its tokens to drio's origin or to one MCP
+ * endpoint, whose own protected-resource document (RFC 9728) is served
+ * here too.
  *
  * Tokens issued here are API sessions (lib/auth), each tied to an
  * oauth_grants row: the family that reuse of a spent code or refresh
@@ -315,6 +318,125 @@ metadata_protected_resource(struct request *req, struct error *err)
 	json_object_object_add(body, "bearer_methods_supported",
 	    json_string_array(methods));
 	json_put_string(body, "resource_name", "drio");
+	return reply_public_json(req, body, err);
+}
+
+/* ---------------------------------------------------------------- */
+/* Resource indicators (RFC 8707)                                   */
+
+static const struct db_statement resource_app = {
+	"resource_app",
+	"SELECT a.name FROM workspaces w"
+	"  JOIN apps a ON a.workspace_id = w.id AND a.slug = $2"
+	" WHERE w.slug = $1"
+};
+
+/*
+ * The name of the app whose MCP endpoint resource is.  Returns 1 and sets
+ * *name (in the arena) when the app exists, 0 when it does not, -1 and
+ * err.
+ */
+static int
+resource_app_name(struct request *req, const struct auth_resource *resource,
+    const char **name, struct error *err)
+{
+	const char *params[] = { resource->workspace_slug, resource->app_slug };
+	PGresult *res;
+	int found;
+
+	*name = NULL;
+	if (db_exec(&resource_app, 2, params, &res, err) != 0)
+		return -1;
+	found = PQntuples(res) == 1;
+	if (found) {
+		*name = arena_strdup(req->arena, db_value(res, 0, 0));
+		if (*name == NULL) {
+			PQclear(res);
+			return error_set(err, ERR_INTERNAL, "out of memory");
+		}
+	}
+	PQclear(res);
+	return found;
+}
+
+/*
+ * The resource indicator among a query's or a form's parameters.  RFC
+ * 8707 lets a client repeat `resource` to ask for several resources; a
+ * drio token serves one, so a second is invalid_target rather than the
+ * 422 a repeated declared field gets, which is why `resource` is in no
+ * field table of these routes.  With app_name, an MCP endpoint's app
+ * must exist and *app_name is set to its name; without, nothing is read.
+ * Returns 1 with out filled (canonical), 0 when there is none, -1 and
+ * err: ERR_OAUTH_INVALID_TARGET, or a database error.
+ */
+static int
+resource_param(struct request *req, const struct http_param *params,
+    size_t nparams, struct auth_resource *out, const char **app_name,
+    struct error *err)
+{
+	const char *given = NULL, *name;
+	size_t i;
+	int found;
+
+	memset(out, 0, sizeof(*out));
+	for (i = 0; i < nparams; i++) {
+		if (strcmp(params[i].name, "resource") != 0)
+			continue;
+		if (given != NULL)
+			return error_set(err, ERR_OAUTH_INVALID_TARGET, "Name "
+			    "one resource: a token here serves only one.");
+		given = params[i].value;
+	}
+	if (given == NULL)
+		return 0;
+	if (auth_resource_parse(req->config->public_url, given, out,
+	    err) != 0)
+		return -1;
+	if (app_name == NULL || out->kind != AUTH_RESOURCE_MCP)
+		return 1;
+	found = resource_app_name(req, out, &name, err);
+	if (found < 0)
+		return -1;
+	if (found == 0)
+		return error_set(err, ERR_OAUTH_INVALID_TARGET, "There is no "
+		    "MCP endpoint at the resource.");
+	*app_name = name;
+	return 1;
+}
+
+/*
+ * GET /.well-known/oauth-protected-resource/mcp/{ws}/{app}: the RFC 9728
+ * document of one MCP endpoint, at the path-suffixed URL (3.1), whose
+ * resource is exactly the endpoint's URL (3.3).
+ */
+static int
+metadata_mcp_resource(struct request *req, struct error *err)
+{
+	static const char *const methods[] = { "header", NULL };
+	const char *issuer = req->config->public_url, *name;
+	struct auth_resource endpoint;
+	json_object *body, *servers;
+	int found;
+
+	if (auth_resource_mcp(issuer, http_path_param(req, "workspace_slug"),
+	    http_path_param(req, "app_slug"), &endpoint, err) != 0)
+		return -1;
+	found = resource_app_name(req, &endpoint, &name, err);
+	if (found < 0)
+		return -1;
+	if (found == 0)
+		return error_set(err, ERR_APP_NOT_FOUND, "No MCP endpoint "
+		    "here.");
+	body = json_object_new_object();
+	servers = json_object_new_array();
+	json_object_array_add(servers, json_object_new_string(issuer));
+	json_put_string(body, "resource", endpoint.uri);
+	json_object_object_add(body, "authorization_servers", servers);
+	json_object_object_add(body, "scopes_supported",
+	    json_string_array(supported_scopes));
+	json_object_object_add(body, "bearer_methods_supported",
+	    json_string_array(methods));
+	json_put_string(body, "resource_name", name);
 	return reply_public_json(req, body, err);
 }
 
@@ -1637,6 +1759,11 @@ struct authorization {
 	const char *scope;     /* normalised */
 	const char *state;     /* NULL when absent */
 	const char *challenge;
+	/* RFC 8707: the one resource asked for (canonical), or NULL; for an
+	 * MCP endpoint, its app's name. */
+	const char *resource;
+	enum auth_resource_kind resource_kind;
+	const char *resource_name;
 };
 
 /*
@@ -1752,6 +1879,37 @@ authorize_check(struct request *req, const struct valid_value *v,
 		    err);
 		goto sent;
 	}
+	/* The consent form posts the parameters back as its body. */
+	{
+		struct auth_resource resource;
+		bool post = strcmp(req->method, "POST") == 0;
+
+		found = resource_param(req, post ? req->form : req->query,
+		    post ? req->nform : req->nquery, &resource,
+		    &az->resource_name, err);
+		if (found < 0 && err->code == ERR_OAUTH_INVALID_TARGET) {
+			char reason[sizeof(err->message)];
+
+			snprintf(reason, sizeof(reason), "%s", err->message);
+			error_clear(err);
+			authorize_redirect(req, az, NULL,
+			    ERR_OAUTH_INVALID_TARGET, reason, err);
+			goto sent;
+		}
+		if (found < 0) {
+			client_free(&az->client);
+			return -1;
+		}
+		if (found == 1) {
+			az->resource = arena_strdup(req->arena, resource.uri);
+			az->resource_kind = resource.kind;
+			if (az->resource == NULL) {
+				client_free(&az->client);
+				return error_set(err, ERR_INTERNAL,
+				    "out of memory");
+			}
+		}
+	}
 	return 1;
 sent:
 	client_free(&az->client);
@@ -1785,8 +1943,19 @@ consent_page(struct request *req, const struct authorization *az,
 	html_text(&page, uri_host(req->arena, az->redirect_uri));
 	html_raw(&page, "</code>) asks to use drio as <strong>");
 	html_text(&page, who->email);
-	html_raw(&page, "</strong>.</p><p>It will be able to:</p><ul>"
-	    "<li>use the drio APIs as you (<code>api</code>)</li>");
+	html_raw(&page, "</strong>.</p><p>It will be able to:</p><ul>");
+	if (az->resource_kind == AUTH_RESOURCE_MCP && az->resource != NULL) {
+		html_raw(&page, "<li>use the app <strong>");
+		html_text(&page, az->resource_name != NULL ?
+		    az->resource_name : "");
+		html_raw(&page, "</strong> as you, through its MCP endpoint "
+		    "<code>");
+		html_text(&page, az->resource);
+		html_raw(&page, "</code> only</li>");
+	} else {
+		html_raw(&page, "<li>use the drio APIs as you "
+		    "(<code>api</code>)</li>");
+	}
 	if (scope_has(az->scope, "offline_access"))
 		html_raw(&page, "<li>keep access after you sign out "
 		    "(<code>offline_access</code>)</li>");
@@ -1802,6 +1971,8 @@ consent_page(struct request *req, const struct authorization *az,
 	html_hidden(&page, "scope", az->scope);
 	if (az->state != NULL)
 		html_hidden(&page, "state", az->state);
+	if (az->resource != NULL)
+		html_hidden(&page, "resource", az->resource);
 	html_raw(&page, "<button type=\"submit\" name=\"decision\" "
 	    "value=\"allow\">Allow</button><button type=\"submit\" "
 	    "name=\"decision\" value=\"deny\">Deny</button></form>"
@@ -1850,8 +2021,9 @@ static const struct db_statement code_insert = {
 	"code_insert",
 	"INSERT INTO oauth_codes"
 	"       (code_sha256, client_id, account_id, redirect_uri, scope,"
-	"        code_challenge, expires_at)"
-	" VALUES ($1, $2, $3, $4, $5, $6, now() + $7::int * interval '1 second')"
+	"        code_challenge, expires_at, resource)"
+	" VALUES ($1, $2, $3, $4, $5, $6,"
+	"         now() + $7::int * interval '1 second', $8)"
 };
 
 static int
@@ -1888,9 +2060,10 @@ authorize_post(struct request *req, struct error *err)
 	crypto_sha256_hex(code, strlen(code), hash);
 	{
 		const char *params[] = { hash, az.client.id, who.account_id,
-		    az.redirect_uri, az.scope, az.challenge, seconds };
+		    az.redirect_uri, az.scope, az.challenge, seconds,
+		    az.resource };
 
-		if (db_exec(&code_insert, 7, params, NULL, err) != 0)
+		if (db_exec(&code_insert, 8, params, NULL, err) != 0)
 			goto fail;
 	}
 	rc = authorize_redirect(req, &az, code, ERR_NONE, NULL, err);
@@ -2021,6 +2194,10 @@ struct token_work {
 	char scope[64];
 	char grant_id[AUTH_UUID_LEN + 1];
 	const char *device_code;      /* the device grant's code */
+	/* RFC 8707: the resource the token request names (canonical), or
+	 * NULL; and the one the grant is bound to, "" for none. */
+	const char *requested_resource;
+	char resource[AUTH_RESOURCE_MAX + 1];
 };
 
 /* Fail the grant but keep (commit) what the transaction did. */
@@ -2035,9 +2212,25 @@ token_refuse(struct token_work *work, enum error_code outcome,
 
 static const struct db_statement grant_insert = {
 	"grant_insert",
-	"INSERT INTO oauth_grants (client_id, account_id, scope, device_label)"
-	" VALUES ($1, $2, $3, $4) RETURNING id"
+	"INSERT INTO oauth_grants"
+	"       (client_id, account_id, scope, device_label, resource)"
+	" VALUES ($1, $2, $3, $4, $5) RETURNING id"
 };
+
+/*
+ * Bind work to the resource its authorization named (NULL or "": none)
+ * and check the token request's own `resource` against it: RFC 8707 2.2
+ * lets it name the authorized resource again, and nothing else.  Returns
+ * true when they agree.
+ */
+static bool
+token_resource_agrees(struct token_work *work, const char *authorized)
+{
+	snprintf(work->resource, sizeof(work->resource), "%s",
+	    authorized != NULL ? authorized : "");
+	return work->requested_resource == NULL ||
+	    strcmp(work->requested_resource, work->resource) == 0;
+}
 
 static const struct db_statement grant_revoke = {
 	"grant_revoke",
@@ -2059,8 +2252,9 @@ static const struct db_statement refresh_insert = {
 
 /*
  * Issue an access token (and a refresh token when the grant's scope has
- * offline_access) on grant_id for account_id.  label names the session
- * (NULL: the client's name).  Returns 0, or -1 and err.
+ * offline_access) on grant_id for account_id, bound to work->resource.
+ * label names the session (NULL: the client's name).  Returns 0, or -1
+ * and err.
  */
 static int
 tokens_issue(struct token_work *work, const char *account_id,
@@ -2071,11 +2265,12 @@ tokens_issue(struct token_work *work, const char *account_id,
 	char session_id[AUTH_UUID_LEN + 1], hash[CRYPTO_SHA256_HEX_LEN + 1];
 	char days[16];
 
-	if (auth_session_issue(account_id, work->client->id,
+	if (auth_session_issue_for(account_id, work->client->id,
 	    label != NULL ? label : work->client->name,
-	    config->oauth_access_minutes * 60,
-	    work->grant_id, work->access_token, sizeof(work->access_token),
-	    session_id, err) != 0)
+	    config->oauth_access_minutes * 60, work->grant_id,
+	    work->resource[0] != '\0' ? work->resource : NULL,
+	    work->access_token, sizeof(work->access_token), session_id,
+	    err) != 0)
 		return -1;
 	snprintf(work->scope, sizeof(work->scope), "%s", scope);
 	work->refresh_token[0] = '\0';
@@ -2100,7 +2295,7 @@ static const struct db_statement code_claim = {
 	"code_claim",
 	"SELECT c.client_id, c.account_id, c.redirect_uri, c.scope,"
 	"       c.code_challenge, c.expires_at > now(), c.used_at IS NOT NULL,"
-	"       c.grant_id, a.status = 'active'"
+	"       c.grant_id, a.status = 'active', c.resource"
 	"  FROM oauth_codes c JOIN accounts a ON a.id = c.account_id"
 	" WHERE c.code_sha256 = $1 FOR UPDATE OF c"
 };
@@ -2129,6 +2324,7 @@ grant_authorization_code(void *ctx, struct error *err)
 	const char *params[2];
 	PGresult *res;
 	unsigned int dlen = 0;
+	bool resource_agrees;
 	int rc;
 
 	if (!v[TK_CODE].present || !v[TK_VERIFIER].present ||
@@ -2178,6 +2374,7 @@ grant_authorization_code(void *ctx, struct error *err)
 	snprintf(account_id, sizeof(account_id), "%s", db_value(res, 0, 1));
 	snprintf(scope, sizeof(scope), "%s", db_value(res, 0, 3));
 	snprintf(challenge, sizeof(challenge), "%s", db_value(res, 0, 4));
+	resource_agrees = token_resource_agrees(work, db_value(res, 0, 9));
 	PQclear(res);
 
 	/* PKCE: BASE64URL(SHA256(verifier)) must equal the challenge. */
@@ -2200,12 +2397,20 @@ grant_authorization_code(void *ctx, struct error *err)
 			    "code_verifier does not match the challenge.");
 		}
 	}
+	if (!resource_agrees) {
+		if (db_exec(&code_mark_used, 1, params, NULL, err) != 0)
+			return -1;
+		return token_refuse(work, ERR_OAUTH_INVALID_TARGET,
+		    "The resource is not the one the code was authorized "
+		    "for.");
+	}
 
 	{
 		const char *grant_params[] = { work->client->id, account_id,
-		    scope, NULL };
+		    scope, NULL, work->resource[0] != '\0' ? work->resource :
+		    NULL };
 
-		if (db_exec(&grant_insert, 4, grant_params, &res, err) != 0)
+		if (db_exec(&grant_insert, 5, grant_params, &res, err) != 0)
 			return -1;
 		snprintf(work->grant_id, sizeof(work->grant_id), "%s",
 		    db_value(res, 0, 0));
@@ -2227,7 +2432,7 @@ static const struct db_statement refresh_claim = {
 	"refresh_claim",
 	"SELECT r.grant_id, r.used_at IS NOT NULL, r.expires_at > now(),"
 	"       g.client_id, g.account_id, g.scope, g.revoked_at IS NOT NULL,"
-	"       a.status = 'active', g.device_label"
+	"       a.status = 'active', g.device_label, g.resource"
 	"  FROM oauth_refresh_tokens r"
 	"  JOIN oauth_grants g ON g.id = r.grant_id"
 	"  JOIN accounts a ON a.id = g.account_id"
@@ -2249,7 +2454,7 @@ grant_refresh_token(void *ctx, struct error *err)
 	char grant_scope[64], label[401];
 	const char *params[1] = { hash }, *scope;
 	PGresult *res;
-	bool spent, live, revoked, active;
+	bool spent, live, revoked, active, resource_agrees;
 
 	if (!v[TK_REFRESH_TOKEN].present)
 		return token_refuse(work, ERR_OAUTH_INVALID_REQUEST,
@@ -2276,6 +2481,7 @@ grant_refresh_token(void *ctx, struct error *err)
 	snprintf(grant_scope, sizeof(grant_scope), "%s", db_value(res, 0, 5));
 	snprintf(label, sizeof(label), "%s", db_value(res, 0, 8) != NULL ?
 	    db_value(res, 0, 8) : "");
+	resource_agrees = token_resource_agrees(work, db_value(res, 0, 9));
 	PQclear(res);
 	if (spent && !revoked) {
 		/* A spent token came back: someone has a copy.  Revoke all. */
@@ -2290,6 +2496,11 @@ grant_refresh_token(void *ctx, struct error *err)
 	if (spent || revoked || !live || !active)
 		return token_refuse(work, ERR_OAUTH_INVALID_GRANT,
 		    "The refresh token is expired or revoked.");
+	/* A refresh keeps the grant's resource; it cannot move it. */
+	if (!resource_agrees)
+		return token_refuse(work, ERR_OAUTH_INVALID_TARGET,
+		    "The resource is not the one the refresh token was "
+		    "issued for.");
 	scope = scope_normalise(work->req->arena, v[TK_SCOPE].present ?
 	    v[TK_SCOPE].str : grant_scope, grant_scope);
 	if (scope == NULL)
@@ -2329,12 +2540,13 @@ token_reply(struct request *req, struct token_work *work, struct error *err)
 
 /*
  * Run grant for an authenticated client in one transaction and answer
- * with its tokens or its refusal.  Releases client.
+ * with its tokens or its refusal.  resource is the token request's
+ * resource indicator (canonical), or NULL.  Releases client.
  */
 static int
 token_run(struct request *req, struct client *client,
     int (*grant)(void *, struct error *), const char *device_code,
-    struct error *err)
+    const char *resource, struct error *err)
 {
 	struct token_work work;
 
@@ -2343,6 +2555,7 @@ token_run(struct request *req, struct client *client,
 	work.client = client;
 	work.outcome = ERR_INTERNAL;
 	work.device_code = device_code;
+	work.requested_resource = resource;
 	if (db_transaction(DB_READ_COMMITTED, grant, &work, err) != 0) {
 		client_free(client);
 		return -1;
@@ -2366,9 +2579,11 @@ token_post(struct request *req, struct error *err)
 {
 	const struct valid_value *v = req->body_values;
 	struct client client;
+	struct auth_resource resource;
 	int (*grant)(void *, struct error *) = NULL;
 	const char *type = v[TK_GRANT_TYPE].str;
 	bool allowed;
+	int found;
 
 	if (!v[TK_GRANT_TYPE].present)
 		return error_set(err, ERR_OAUTH_INVALID_REQUEST,
@@ -2389,7 +2604,15 @@ token_post(struct request *req, struct error *err)
 		client_free(&client);
 		return error_set(err, ERR_OAUTH_UNAUTHORIZED_CLIENT, NULL);
 	}
-	return token_run(req, &client, grant, v[TK_DEVICE_CODE].str, err);
+	/* Only compared with the authorized one: no app look-up needed. */
+	found = resource_param(req, req->form, req->nform, &resource, NULL,
+	    err);
+	if (found < 0) {
+		client_free(&client);
+		return -1;
+	}
+	return token_run(req, &client, grant, v[TK_DEVICE_CODE].str,
+	    found == 1 ? resource.uri : NULL, err);
 }
 
 /* ---------------------------------------------------------------- */
@@ -2527,17 +2750,55 @@ static const struct valid_field device_code_body[] = {
 	  .max = 100 },
 	{ .name = "scope", .type = VALID_STRING, .max = 200 },
 	{ .name = "client_secret", .type = VALID_STRING, .max = 200 },
+	{ .name = "resource", .type = VALID_STRING, .max = AUTH_RESOURCE_MAX },
 };
 enum { DC_CLIENT_ID, DC_DEVICE_LABEL, DC_SCOPE, DC_CLIENT_SECRET,
-	DC__MAX };
+	DC_RESOURCE, DC__MAX };
+
+/*
+ * The resource indicator of a device route's body, validated by its
+ * table (a string, given once) into value.  Returns 1 with out filled
+ * (for an MCP endpoint, its app must exist), 0 when there is none, -1
+ * and err: ERR_OAUTH_INVALID_TARGET, or a database error.
+ */
+static int
+device_resource(struct request *req, const struct valid_value *value,
+    struct auth_resource *out, bool app_must_exist, struct error *err)
+{
+	struct http_param param;
+	const char *name;
+
+	memset(out, 0, sizeof(*out));
+	if (!value->present)
+		return 0;
+	param.name = "resource";
+	param.value = value->str;
+	return resource_param(req, &param, 1, out, app_must_exist ? &name :
+	    NULL, err);
+}
+
+/*
+ * A device route's body failed its table: a bad resource is
+ * invalid_target (RFC 8707 2), anything else the route's own error.
+ * Returns -1.
+ */
+static int
+device_body_refuse(struct error *err, const char *otherwise)
+{
+	if (err->code == ERR_VALIDATION &&
+	    strcmp(failed_field(err), "resource") == 0)
+		return error_set(err, ERR_OAUTH_INVALID_TARGET, "Name one "
+		    "resource, as a string.");
+	return error_set(err, ERR_OAUTH_INVALID_REQUEST, "%s", otherwise);
+}
 
 static const struct db_statement device_insert = {
 	"device_insert",
 	"INSERT INTO device_authorizations"
 	"       (device_code_sha256, user_code_sha256, client_id, device_label,"
-	"        scope, interval_seconds, expires_at)"
+	"        scope, interval_seconds, expires_at, resource)"
 	" VALUES ($1, $2, $3, $4, $5, $6::int,"
-	"         now() + $7::int * interval '1 second')"
+	"         now() + $7::int * interval '1 second', $8)"
 	" ON CONFLICT (user_code_sha256) DO NOTHING RETURNING id"
 };
 
@@ -2553,6 +2814,7 @@ device_code_post(struct request *req, struct error *err)
 {
 	struct valid_value v[DC__MAX];
 	struct client client;
+	struct auth_resource resource;
 	char device_code[SECRET_LEN + 2], user_code[USER_CODE_LEN + 1];
 	char device_hash[CRYPTO_SHA256_HEX_LEN + 1];
 	char user_hash[CRYPTO_SHA256_HEX_LEN + 1], interval[8], expires[8];
@@ -2561,7 +2823,7 @@ device_code_post(struct request *req, struct error *err)
 	int attempt, rc = -1;
 
 	if (device_body(req, device_code_body, DC__MAX, v, err) != 0)
-		return error_set(err, ERR_OAUTH_INVALID_REQUEST,
+		return device_body_refuse(err,
 		    "device_label must have 1 to 100 characters.");
 	if (client_check(v[DC_CLIENT_ID].str, v[DC_CLIENT_SECRET].str, false,
 	    &client, err) != 0)
@@ -2576,6 +2838,8 @@ device_code_post(struct request *req, struct error *err)
 		error_set(err, ERR_OAUTH_INVALID_SCOPE, NULL);
 		goto out;
 	}
+	if (device_resource(req, &v[DC_RESOURCE], &resource, true, err) < 0)
+		goto out;
 	if (crypto_random_urlsafe(device_code, sizeof(device_code),
 	    SECRET_BYTES, err) != 0)
 		goto out;
@@ -2586,7 +2850,8 @@ device_code_post(struct request *req, struct error *err)
 		/* Generic RFC 8628 clients name no device: use the client. */
 		const char *params[] = { device_hash, user_hash, client.id,
 		    v[DC_DEVICE_LABEL].present ? v[DC_DEVICE_LABEL].str :
-		    client.name, scope, interval, expires };
+		    client.name, scope, interval, expires,
+		    resource.uri[0] != '\0' ? resource.uri : NULL };
 		PGresult *res;
 		int inserted;
 
@@ -2597,7 +2862,7 @@ device_code_post(struct request *req, struct error *err)
 		if (user_code_new(user_code, err) != 0)
 			goto out;
 		crypto_sha256_hex(user_code, USER_CODE_LEN, user_hash);
-		if (db_exec(&device_insert, 7, params, &res, err) != 0)
+		if (db_exec(&device_insert, 8, params, &res, err) != 0)
 			goto out;
 		inserted = PQntuples(res);
 		PQclear(res);
@@ -2632,7 +2897,7 @@ static const struct db_statement device_claim = {
 	"SELECT client_id, status, expires_at > now(),"
 	"       last_polled_at IS NOT NULL AND last_polled_at >"
 	"         now() - interval_seconds * interval '1 second',"
-	"       account_id, scope, device_label"
+	"       account_id, scope, device_label, resource"
 	"  FROM device_authorizations"
 	" WHERE device_code_sha256 = $1 FOR UPDATE"
 };
@@ -2660,7 +2925,7 @@ grant_device_code(void *ctx, struct error *err)
 	char scope[64], label[401], status[16];
 	const char *params[2] = { hash, "false" };
 	PGresult *res;
-	bool live, too_fast;
+	bool live, too_fast, resource_agrees;
 
 	if (work->device_code == NULL)
 		return token_refuse(work, ERR_OAUTH_INVALID_REQUEST,
@@ -2681,8 +2946,13 @@ grant_device_code(void *ctx, struct error *err)
 	    db_value(res, 0, 4) != NULL ? db_value(res, 0, 4) : "");
 	snprintf(scope, sizeof(scope), "%s", db_value(res, 0, 5));
 	snprintf(label, sizeof(label), "%s", db_value(res, 0, 6));
+	resource_agrees = token_resource_agrees(work, db_value(res, 0, 7));
 	PQclear(res);
 
+	/* A poll may name the requested resource again, and nothing else. */
+	if (!resource_agrees)
+		return token_refuse(work, ERR_OAUTH_INVALID_TARGET,
+		    "The resource is not the one the device asked for.");
 	if (strcmp(status, "consumed") == 0)
 		return token_refuse(work, ERR_OAUTH_INVALID_GRANT,
 		    "The device code was already used.");
@@ -2701,9 +2971,10 @@ grant_device_code(void *ctx, struct error *err)
 	/* Approved: issue once. */
 	{
 		const char *grant_params[] = { work->client->id, account_id,
-		    scope, label };
+		    scope, label, work->resource[0] != '\0' ? work->resource :
+		    NULL };
 
-		if (db_exec(&grant_insert, 4, grant_params, &res, err) != 0)
+		if (db_exec(&grant_insert, 5, grant_params, &res, err) != 0)
 			return -1;
 		snprintf(work->grant_id, sizeof(work->grant_id), "%s",
 		    db_value(res, 0, 0));
@@ -2721,25 +2992,36 @@ static const struct valid_field device_token_body[] = {
 	{ .name = "device_code", .type = VALID_STRING, .required = true,
 	  .max = 100 },
 	{ .name = "client_secret", .type = VALID_STRING, .max = 200 },
+	{ .name = "resource", .type = VALID_STRING, .max = AUTH_RESOURCE_MAX },
 };
+enum { DT_CLIENT_ID, DT_DEVICE_CODE, DT_CLIENT_SECRET, DT_RESOURCE,
+	DT__MAX };
 
 /* POST /openapi/v1/oauth/device/token: the same poll, as JSON. */
 static int
 device_token_post(struct request *req, struct error *err)
 {
-	struct valid_value v[3];
+	struct valid_value v[DT__MAX];
+	struct auth_resource resource;
 	struct client client;
+	int found;
 
-	if (device_body(req, device_token_body, 3, v, err) != 0)
-		return error_set(err, ERR_OAUTH_INVALID_REQUEST,
-		    "Send device_code.");
-	if (client_check(v[0].str, v[2].str, false, &client, err) != 0)
+	if (device_body(req, device_token_body, DT__MAX, v, err) != 0)
+		return device_body_refuse(err, "Send device_code.");
+	if (client_check(v[DT_CLIENT_ID].str, v[DT_CLIENT_SECRET].str, false,
+	    &client, err) != 0)
 		return -1;
 	if (!client.allows_device) {
 		client_free(&client);
 		return error_set(err, ERR_OAUTH_UNAUTHORIZED_CLIENT, NULL);
 	}
-	return token_run(req, &client, grant_device_code, v[1].str, err);
+	found = device_resource(req, &v[DT_RESOURCE], &resource, false, err);
+	if (found < 0) {
+		client_free(&client);
+		return -1;
+	}
+	return token_run(req, &client, grant_device_code,
+	    v[DT_DEVICE_CODE].str, found == 1 ? resource.uri : NULL, err);
 }
 
 /*
@@ -2782,12 +3064,14 @@ struct device_request {
 	char client_name[801];    /* 200 characters of UTF-8 */
 	char device_label[401];   /* 100 characters of UTF-8 */
 	long long expires_in;
+	char resource[AUTH_RESOURCE_MAX + 1]; /* "" when none */
 };
 
 static const struct db_statement device_pending = {
 	"device_pending",
 	"SELECT d.client_id, c.name, d.device_label,"
-	"       greatest(1, ceil(extract(epoch FROM d.expires_at - now())))"
+	"       greatest(1, ceil(extract(epoch FROM d.expires_at - now()))),"
+	"       d.resource"
 	"  FROM device_authorizations d"
 	"  JOIN oauth_clients c ON c.id = d.client_id"
 	" WHERE d.user_code_sha256 = $1 AND d.status = 'pending'"
@@ -2826,6 +3110,9 @@ device_find(struct request *req, const char *account_id, const char *typed,
 			snprintf(dr->device_label, sizeof(dr->device_label),
 			    "%s", db_value(res, 0, 2));
 			dr->expires_in = db_int(res, 0, 3);
+			snprintf(dr->resource, sizeof(dr->resource), "%s",
+			    db_value(res, 0, 4) != NULL ?
+			    db_value(res, 0, 4) : "");
 		}
 		PQclear(res);
 	}
@@ -2900,6 +3187,8 @@ device_lookup(struct request *req, struct error *err)
 		json_put_string(body, "device_label", dr.device_label);
 		json_object_object_add(body, "expires_in_remaining",
 		    json_object_new_int64(dr.expires_in));
+		if (dr.resource[0] != '\0')
+			json_put_string(body, "resource", dr.resource);
 	}
 	return http_reply_json(req, 200, body);
 }
@@ -2961,7 +3250,14 @@ device_page(struct request *req, int status, const struct signed_in *who,
 		html_text(&page, dr->device_label);
 		html_raw(&page, "</strong> asks to use drio as <strong>");
 		html_text(&page, who->email);
-		html_raw(&page, "</strong>.</p><p>Only approve if you started "
+		if (dr->resource[0] != '\0') {
+			html_raw(&page, "</strong>, for <code>");
+			html_text(&page, dr->resource);
+			html_raw(&page, "</code> only");
+		} else {
+			html_raw(&page, "</strong>");
+		}
+		html_raw(&page, ".</p><p>Only approve if you started "
 		    "this on that device and it shows the code <code>");
 		html_text(&page, typed);
 		html_raw(&page, "</code>.</p><form method=\"post\" "
@@ -3070,6 +3366,9 @@ static const struct route oauth_routes[] = {
 	{ "GET", "/.well-known/oauth-protected-resource",
 	  metadata_protected_resource, ROUTE_PUBLIC,
 	  ROUTE_NO_FIELDS, ROUTE_NO_FIELDS, ROUTE_OAUTH },
+	{ "GET", "/.well-known/oauth-protected-resource/mcp/{workspace_slug}"
+	  "/{app_slug}", metadata_mcp_resource, ROUTE_PUBLIC,
+	  ROUTE_NO_FIELDS, ROUTE_NO_FIELDS, ROUTE_API },
 	{ "POST", "/oauth/register", client_register, ROUTE_PUBLIC,
 	  ROUTE_NO_FIELDS, ROUTE_NO_FIELDS, ROUTE_OAUTH },
 	{ "POST", "/api/v1/auth/register", client_register, ROUTE_PUBLIC,

@@ -28,6 +28,7 @@
 #include "mcpapp.h"
 #include "mcpclient.h"
 #include "mcpconnect.h"
+#include "mcpresources.h"
 #include "mcpsession.h"
 #include "mcpwire.h"
 #include "html.h"

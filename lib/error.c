@@ -77,6 +77,7 @@ static const struct error_info error_table[ERR__MAX] = {
 	[ERR_OAUTH_AUTHORIZATION_PENDING] = { "authorization_pending", 400, "The user has not acted on the device request yet." },
 	[ERR_OAUTH_SLOW_DOWN] = { "slow_down", 400, "Polling too fast; wait the interval, which has grown by 5 seconds." },
 	[ERR_OAUTH_EXPIRED_TOKEN] = { "expired_token", 400, "The device code has expired; start again." },
+	[ERR_OAUTH_INVALID_TARGET] = { "invalid_target", 400, "The resource is not one this server serves, or not the one authorized." },
 };
 
 static const struct error_info *
@@ -91,7 +92,7 @@ bool
 error_is_oauth(enum error_code code)
 {
 	return code >= ERR_OAUTH_INVALID_REQUEST &&
-	    code <= ERR_OAUTH_EXPIRED_TOKEN;
+	    code <= ERR_OAUTH_INVALID_TARGET;
 }
 
 const char *

@@ -62,8 +62,8 @@ enum error_code {
 	ERR_INVALID_OPENAPI, /* 422 an OpenAPI document drio cannot read */
 	ERR_UPSTREAM_TOO_LARGE,   /* 502 an outbound answer over the cap */
 	ERR_CONNECTOR_NOT_FOUND, /* 404 no such connector in the catalog */
-	/* OAuth 2 errors (RFC 6749 5.2, RFC 7591 3.2.2); the code string is
-	 * the protocol's own error string. */
+	/* OAuth 2 errors (RFC 6749 5.2, RFC 7591 3.2.2, RFC 8628 3.5,
+	 * RFC 8707 2); the code string is the protocol's own error string. */
 	ERR_OAUTH_INVALID_REQUEST,
 	ERR_OAUTH_INVALID_CLIENT,
 	ERR_OAUTH_INVALID_GRANT,
@@ -77,6 +77,8 @@ enum error_code {
 	ERR_OAUTH_AUTHORIZATION_PENDING,
 	ERR_OAUTH_SLOW_DOWN,
 	ERR_OAUTH_EXPIRED_TOKEN,
+	ERR_OAUTH_INVALID_TARGET,  /* 400 a resource drio does not serve, or
+	                            * not the authorized one */
 	ERR__MAX
 };
 

@@ -594,6 +594,8 @@ http_reply_error(struct request *req, const struct error *err)
 
 	if (err->code == ERR_METHOD_NOT_ALLOWED && err->allow[0] != '\0')
 		(void)http_add_header(req, "Allow", err->allow, NULL);
+	else if (headers_have(req->headers, "WWW-Authenticate"))
+		;   /* the handler's own challenge */
 	else if (err->code == ERR_UNAUTHORIZED)
 		(void)http_add_header(req, "WWW-Authenticate",
 		    "Bearer realm=\"drio\"", NULL);

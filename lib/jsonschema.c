@@ -609,13 +609,21 @@ member_is_true(json_object *schema, const char *key)
  * C locale, where regcomp() and regexec() see bytes.  ECMA works on
  * characters, so what could take one of several bytes takes a whole
  * UTF-8 character instead: '.' and negated classes take any character
- * outside ASCII as a group of its bytes (PATTERN_NON_ASCII), and a character
- * outside ASCII written in the pattern becomes a group, so that a
- * quantifier after it repeats all of it.  The parts that have no such
- * form make the translation fail, and the pattern is then ignored:
+ * outside ASCII as a group of its bytes (PATTERN_NON_ASCII), and a
+ * character outside ASCII written in the pattern becomes a group, so
+ * that a quantifier after it repeats all of it.  The parts that have no
+ * such form make the translation fail, and the pattern is then ignored:
  * lookaround, backreferences, \b, \p{...}, \D \W \S inside brackets,
  * ranges of characters outside ASCII, and negated brackets that list
  * one.  \s takes ASCII white space only; '.' takes U+2028 and U+2029.
+ *
+ * glibc's regcomp() copies a repeated atom once per count, and its
+ * regexec() slows down with the width of a range {n,m} (0.08 s for
+ * ^[a-zA-Z0-9_-]{1,512}$ against 512 letters).  So the translation
+ * counts the bytes the expanded expression takes (PATTERN_COST_MAX),
+ * hands regcomp() no range wider than PATTERN_RANGE_EXACT (a wider one
+ * becomes {n,}), and works out the longest string a pattern anchored at
+ * both ends can match, which regex_run() enforces itself.
  */
 
 /* Bounds on a pattern's translation, so that regcomp() stays cheap. */
@@ -966,7 +974,8 @@ brace_quantifier(const char *s, unsigned long *min, unsigned long *max)
 		*max = *min;
 	if (s[i] != '}')
 		return 0;
-	if (*min > RE_DUP_MAX || (*max != PATTERN_UNBOUNDED && *max > RE_DUP_MAX))
+	if (*min > RE_DUP_MAX ||
+	    (*max != PATTERN_UNBOUNDED && *max > RE_DUP_MAX))
 		return SIZE_MAX;
 	return i + 1;
 }
@@ -1023,7 +1032,8 @@ pattern_atom(struct pattern_state *st, const struct text_out *o, size_t mark,
  * the last atom, which regcomp() expands to copies copies.
  */
 static void
-pattern_repeat(struct pattern_state *st, unsigned long max, unsigned long copies)
+pattern_repeat(struct pattern_state *st, unsigned long max,
+    unsigned long copies)
 {
 	struct pattern_group *g = &st->group[st->depth];
 
@@ -1050,7 +1060,7 @@ pattern_translate(const char *src, struct text_out *o,
     unsigned long *max_chars)
 {
 	struct pattern_state st;
-	struct pattern_group *g;
+	struct pattern_group *g, *parent;
 	const char *class;
 	bool negated, anchored_end = false, alternation = false;
 	unsigned long min, max;
@@ -1110,11 +1120,10 @@ pattern_translate(const char *src, struct text_out *o,
 			i++;
 			/* The group is one atom: "(" and ")" and its inside. */
 			max = g->max > g->alt_max ? g->max : g->alt_max;
-			st.group[st.depth].cost = sat_add(st.group[st.depth].cost,
-			    g->cost + 2);
-			st.group[st.depth].max = sat_add(st.group[st.depth].max,
-			    max);
-			st.atom_cost = g->cost + 2;
+			parent = &st.group[st.depth];
+			st.atom_cost = sat_add(g->cost, 2);
+			parent->cost = sat_add(parent->cost, st.atom_cost);
+			parent->max = sat_add(parent->max, max);
 			st.atom_max = max;
 			st.atom = true;
 			st.quantified = false;
@@ -1166,7 +1175,8 @@ pattern_translate(const char *src, struct text_out *o,
 			i += n;
 			/* regcomp() runs a wide range {n,m} slowly, so it
 			 * gets {n,}; the full count stays in max_chars. */
-			if (max == PATTERN_UNBOUNDED || max - min > PATTERN_RANGE_EXACT) {
+			if (max == PATTERN_UNBOUNDED ||
+			    max - min > PATTERN_RANGE_EXACT) {
 				snprintf(number, sizeof(number), "{%lu,}", min);
 				pattern_repeat(&st, max, min + 1);
 			} else {
@@ -1294,8 +1304,12 @@ regex_match(struct check *c, const char *pattern, const char *text,
 			return !entry->usable ? -1 :
 			    regex_run(c, entry, text, len) ? 1 : 0;
 	}
-	entry = c->nregex < JSONSCHEMA_REGEX_CACHE ?
-	    &c->regex[c->nregex] : &single;
+	if (c->nregex < JSONSCHEMA_REGEX_CACHE)
+		entry = &c->regex[c->nregex];
+	else {
+		memset(&single, 0, sizeof(single));
+		entry = &single;
+	}
 	if (regex_compile(c, pattern, entry) == -1)
 		return -1;
 	if (entry != &single)
@@ -1730,7 +1744,8 @@ check_object(struct check *c, json_object *schema, json_object *instance,
 		}
 		if (!named && !matched && !unusable && additional != NULL &&
 		    (ok || goes_on(c))) {
-			if (json_object_is_type(additional, json_type_boolean)) {
+			if (json_object_is_type(additional,
+			    json_type_boolean)) {
 				if (!json_object_get_boolean(additional))
 					ok = fault(c, "additionalProperties",
 					    "is not allowed");

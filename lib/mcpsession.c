@@ -36,17 +36,25 @@ static const struct db_statement session_sweep = {
 	"    OR ended_at < now() - interval '1 hour'"
 };
 
-/* A live session, marked used (at most once a minute, to spare writes). */
+/*
+ * A live session, marked used at most once a minute: most requests only
+ * read the row, so the many requests of one busy session neither write
+ * nor wait on each other's row lock.
+ */
 static const struct db_statement session_touch = {
 	"mcpsession_touch",
-	"UPDATE mcp_sessions"
-	"   SET last_used_at = CASE WHEN last_used_at < now() - interval"
-	"       '1 minute' THEN now() ELSE last_used_at END"
-	" WHERE id_hash = $1 AND app_id = $2 AND ended_at IS NULL"
-	"   AND last_used_at >= now() - make_interval(secs => $3::integer)"
-	" RETURNING protocol_version, coalesce(release_number, 0),"
-	"   coalesce(account_id::text, ''),"
-	"   coalesce(client_info->>'name', '')"
+	"WITH live AS ("
+	"    SELECT protocol_version, coalesce(release_number, 0) AS release,"
+	"           coalesce(account_id::text, '') AS account,"
+	"           coalesce(client_info->>'name', '') AS client,"
+	"           last_used_at < now() - interval '1 minute' AS stale"
+	"      FROM mcp_sessions"
+	"     WHERE id_hash = $1 AND app_id = $2 AND ended_at IS NULL"
+	"       AND last_used_at >= now() - make_interval(secs => $3::integer)),"
+	" touched AS ("
+	"    UPDATE mcp_sessions SET last_used_at = now()"
+	"     WHERE id_hash = $1 AND (SELECT stale FROM live))"
+	" SELECT protocol_version, release, account, client FROM live"
 };
 
 static const struct db_statement session_end = {

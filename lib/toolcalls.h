@@ -38,4 +38,24 @@ struct toolcall {
  */
 void toolcalls_record(const struct toolcall *c);
 
+/* Filters of a tool call list; borrowed strings, NULL for any. */
+struct toolcall_filter {
+	const char *tool;          /* the tool's name, exactly */
+	const char *status;        /* "ok", "error" or "invalid" */
+	long long page;            /* from 1, as in page.h */
+	long long limit;
+};
+
+/*
+ * The recorded calls of app_id that match filter, newest first (by id),
+ * one page of them: each {id (the bigint as a string), tool, release,
+ * status, upstream_status, duration_ms, era, protocol_version,
+ * account_id, client_id, client_name, created_at}, with arguments only
+ * when they were recorded.  The caller has checked that app_id may be
+ * read.  Returns 0 with a new *list (the caller puts it) and the number
+ * of matching calls in *total, or -1 and err (then *list is NULL).
+ */
+int toolcalls_list(const char *app_id, const struct toolcall_filter *filter,
+    json_object **list, long long *total, struct error *err);
+
 #endif

@@ -338,8 +338,9 @@ query_add(struct buf *q, const char *name, json_object *v, const char *style,
 			return;
 		}
 		if (explode) {
-			json_object_object_foreach(v, k2, m2)
+			json_object_object_foreach(v, k2, m2) {
 				query_pair(q, k2, strlen(k2), m2);
+			}
 			return;
 		}
 		if (q->len > 0)

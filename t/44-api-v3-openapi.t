@@ -296,6 +296,18 @@ VALUES (:'p1', 'pet_report', 'Pet report', 'Looks a pet up and shows it.',
       'arguments', jsonb_build_object('id', '{{input.pet}}'))),
   :'p3');
 SQL
+# Two recorded tool calls: one with every field and its arguments kept,
+# one with every field that may be null left null.
+$stack->sql(<<'SQL', $app, $bob->{id});
+INSERT INTO tool_calls (app_id, release_number, tool, account_id, client_id,
+    client_name, era, protocol_version, status, upstream_status,
+    duration_ms, arguments)
+VALUES
+ (:'p1', 1, 'pet_report', :'p2', 'drio_client_1', 'Claude', 'legacy',
+  '2025-06-18', 'ok', 200, 42, '{"pet":"rex"}'),
+ (:'p1', NULL, 'pet_report', NULL, NULL, NULL, 'modern', '2026-07-28',
+  'invalid', NULL, 0, NULL);
+SQL
 
 # The values of documented path parameters.
 my %path_value = (app_id => $app, integration_id => $integration,

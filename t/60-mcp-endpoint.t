@@ -29,12 +29,22 @@
 # - Origin: a foreign one is 403, drio's own is served;
 # - every tools/call recorded in tool_calls, arguments only when the
 #   workspace turns argument logging on;
+# - widgets as resources: without widgets no resources capability and
+#   -32601; with two widgets made and linked to tools through API v1,
+#   the capability, resources/list (each widget as its MCP Apps and its
+#   Apps SDK resource: exact uri, mimeType, size and _meta),
+#   resources/read of each, an unknown uri (-32002 legacy, -32602
+#   modern, with data.uri), resources/templates/list, the tools' _meta
+#   (ui.resourceUri, openai/outputTemplate, openai/widgetAccessible),
+#   ttlMs and cacheScope in the modern era;
 # - the API key in no MCP answer and no drio-mcp log line.
 #
 # SPDX-License-Identifier: MIT
 
 use strict;
 use warnings;
+
+use Digest::SHA ();
 
 use IO::Select;
 use IO::Socket::INET;
@@ -894,18 +904,36 @@ $res = modern('tools/list');
 is($res->{status}, 401, 'a private app without a token is 401');
 like($res->{headers}{'www-authenticate'} // '', qr/\ABearer\b/i,
     'with a Bearer WWW-Authenticate challenge');
-TODO: {
-    # 2025-06-18 basic/authorization: "MCP servers MUST use the HTTP
-    # header WWW-Authenticate when returning a 401 Unauthorized to
-    # indicate the location of the resource server metadata URL" (RFC
-    # 9728 5.1); issue 9 asks for the path-suffixed document
-    # /.well-known/oauth-protected-resource/mcp/{ws}/{app}.  Not built yet.
-    local $TODO = 'private-app discovery (RFC 9728) is not built yet';
-    my $prm = $s->public_url . "/.well-known/oauth-protected-resource$EP";
-    like($res->{headers}{'www-authenticate'} // '',
-        qr/\bresource_metadata="\Q$prm\E"/,
-        'the challenge names the endpoint\'s protected resource metadata');
+# 2025-06-18 basic/authorization: "MCP servers MUST use the HTTP header
+# WWW-Authenticate when returning a 401 Unauthorized to indicate the
+# location of the resource server metadata URL" (RFC 9728 5.1): the
+# endpoint's own, path-suffixed document (t/62 checks it is served).
+my $prm = $s->public_url . "/.well-known/oauth-protected-resource$EP";
+like($res->{headers}{'www-authenticate'} // '',
+    qr/\bresource_metadata="\Q$prm\E"/,
+    'the challenge names the endpoint\'s protected resource metadata');
+is(scalar(() = ($res->{headers}{'www-authenticate'} // '') =~ /Bearer/g), 1,
+    '... in one challenge');
+
+# A private endpoint takes only tokens issued for it (RFC 8707, as drio's
+# authorization server issues them when the client names the endpoint as
+# its resource; t/62 runs that flow): the tests' tokens, issued for the
+# API, are refused until bound here to the endpoint.
+my $endpoint_uri = $s->public_url . $EP;
+$res = modern('tools/list', undef, token => $nora->{token});
+is($res->{status}, 401, 'a member\'s token issued for the API is 401');
+like($res->{headers}{'www-authenticate'} // '',
+    qr/\berror="invalid_token"/, '... as an invalid token');
+sub bind_token {
+    my ($token, $resource) = @_;
+    $s->sql(<<'SQL', Digest::SHA::sha256_hex($token), $resource);
+UPDATE api_sessions SET resource = :'p2' WHERE token_sha256 = :'p1';
+SQL
 }
+bind_token($nora->{token}, $s->public_url . '/mcp/other/app');
+$res = modern('tools/list', undef, token => $nora->{token});
+is($res->{status}, 401, 'a token issued for another endpoint is 401');
+bind_token($_->{token}, $endpoint_uri) for $nora, $alice, $carol;
 ($res) = initialize('2025-11-25');
 is($res->{status}, 401, 'initialize without a token is 401 too');
 $res = modern('tools/list', undef, token => 'drio_not-a-token');
@@ -939,6 +967,230 @@ is_error($res, 404, 'app_not_found',
     'a token of someone outside the workspace is 404');
 ($res) = initialize('2025-11-25', token => $carol->{token});
 is_error($res, 404, 'app_not_found', 'for initialize too');
+# Alice's token serves the APIs again below.
+$s->sql(<<'SQL', Digest::SHA::sha256_hex($alice->{token}));
+UPDATE api_sessions SET resource = NULL WHERE token_sha256 = :'p1';
+SQL
+
+# --- widgets as MCP resources -----------------------------------------------
+
+# Release 2 has no widgets: drio announces no resources and knows none of
+# their methods.  Then two widgets are made through API v1 (item_card with
+# both csp lists, a border and an action that calls getItem; stock_chart
+# with only frame domains and nothing else), listItems and slowReport are
+# linked to them, and release 3 serves each as two resources (lib/
+# mcpresources.h): the MCP Apps one (ui://widget/<name>.html,
+# text/html;profile=mcp-app) and the Apps SDK one (the same URI +
+# "+skybridge", text/html+skybridge).
+api_ok(200, api(PATCH => $A, { visibility => 'public' }),
+    'make the app public again');
+($res, $sid) = initialize('2025-11-25');
+$init = result_of($res, 'initialize on release 2, which has no widgets');
+ok(!exists $init->{capabilities}{resources},
+    'announces no resources capability')
+    or diag explain $init->{capabilities};
+my $sid_plain = $sid;
+is_rpc_error(legacy($sid_plain, '2025-11-25', 'resources/list'), 200, -32601,
+    'resources/list on an app without widgets is -32601',
+    id => $next_id - 1);
+is_rpc_error(legacy($sid_plain, '2025-11-25', 'resources/read',
+    { uri => 'ui://widget/item_card.html' }), 200, -32601,
+    'resources/read too');
+is_rpc_error(legacy($sid_plain, '2025-11-25', 'resources/templates/list'),
+    200, -32601, 'and resources/templates/list');
+ok(!exists result_of(modern('server/discover'),
+    'server/discover without widgets')->{capabilities}{resources},
+    'the modern era announces no resources either');
+is_rpc_error(modern('resources/list'), 404, -32601,
+    'modern resources/list without widgets is 404 -32601');
+
+# A template with a two-byte character, so that size (bytes) differs from
+# the API's template_length (characters).  Byte strings travel as they
+# are through the JSON::PP encoders here (no utf8 layer either way).
+my $card_html = "<!doctype html>\n<html><head><meta charset=\"utf-8\">"
+    . "<title>Item</title></head>\n<body><h1 id=\"name\">Caf\xc3\xa9</h1>"
+    . "<script>document.getElementById('name').textContent ="
+    . " (window.openai && window.openai.toolOutput || {}).name"
+    . " || 'item';</script></body></html>\n";
+my $chart_html = "<!doctype html>\n<p>Stock chart</p>\n";
+my $card_desc = 'A card with one item and its stock.';
+my %card_csp = (connect_domains => [ 'https://api.items.example' ],
+    resource_domains => [ 'https://cdn.items.example',
+        'https://*.static.example' ]);
+my $card = api_ok(201, api(POST => "$A/widgets", { name => 'item_card',
+    title => 'Item card', description => $card_desc,
+    template => $card_html, csp => \%card_csp, prefers_border => $T,
+    actions => [ { name => 'open', label => 'Open', tool => 'getItem',
+        arguments => { id => '1' } } ] }), 'create the widget item_card');
+is($card->{template_length}, length($card_html) - 1,
+    'setup: the API counts the template in characters (one fewer than bytes)');
+my $chart = api_ok(201, api(POST => "$A/widgets", { name => 'stock_chart',
+    template => $chart_html,
+    csp => { frame_domains => [ 'https://charts.example' ] } }),
+    'create the widget stock_chart');
+my %tool_id = map { $_->{name} => $_->{id} }
+    @{ api_ok(200, api(GET => "/api/v1/apps/$app->{id}/tools?limit=200"),
+        'list the tools')->{data} };
+my $linked = api_ok(200, api(PATCH => "/api/v1/apps/$app->{id}/tools/"
+    . "$tool_id{listItems}", { widget_id => $card->{id} }),
+    'link listItems to item_card');
+is_deeply($linked->{widget}, { id => $card->{id}, name => 'item_card' },
+    'setup: listItems renders with item_card');
+api_ok(200, api(PATCH => "/api/v1/apps/$app->{id}/tools/"
+    . "$tool_id{slowReport}", { widget_id => $chart->{id} }),
+    'link slowReport to stock_chart');
+$rel = api_ok(201, api(POST => "/api/v3/apps/$app->{id}/releases", {}),
+    'publish release 3');
+is($rel->{number}, 3, 'release 3 is published');
+
+my $card_uri = 'ui://widget/item_card.html';
+my $chart_uri = 'ui://widget/stock_chart.html';
+my $MIME_APP = 'text/html;profile=mcp-app';
+my $MIME_SKY = 'text/html+skybridge';
+my %card_meta = (
+    app => { ui => { csp => { connectDomains => $card_csp{connect_domains},
+        resourceDomains => $card_csp{resource_domains} },
+        prefersBorder => $T } },
+    sky => { 'openai/widgetCSP' => \%card_csp,
+        'openai/widgetPrefersBorder' => $T,
+        'openai/widgetDescription' => $card_desc },
+);
+my %chart_meta = (
+    app => { ui => { csp => { connectDomains => [], resourceDomains => [],
+        frameDomains => [ 'https://charts.example' ] },
+        prefersBorder => $F } },
+    sky => { 'openai/widgetCSP' => { connect_domains => [],
+        resource_domains => [], frame_domains => [ 'https://charts.example' ] },
+        'openai/widgetPrefersBorder' => $F },
+);
+my @want_resources = (
+    { uri => $card_uri, name => 'item_card', title => 'Item card',
+        description => $card_desc, mimeType => $MIME_APP,
+        size => length $card_html, _meta => $card_meta{app} },
+    { uri => "$card_uri+skybridge", name => 'item_card', title => 'Item card',
+        description => $card_desc, mimeType => $MIME_SKY,
+        size => length $card_html, _meta => $card_meta{sky} },
+    { uri => $chart_uri, name => 'stock_chart', mimeType => $MIME_APP,
+        size => length $chart_html, _meta => $chart_meta{app} },
+    { uri => "$chart_uri+skybridge", name => 'stock_chart',
+        mimeType => $MIME_SKY, size => length $chart_html,
+        _meta => $chart_meta{sky} },
+);
+# What resources/read answers for each URI: its one content.
+my %want_read = map {
+    my $r = $_;
+    ($r->{uri} => { uri => $r->{uri}, mimeType => $r->{mimeType},
+        text => $r->{name} eq 'item_card' ? $card_html : $chart_html,
+        _meta => $r->{_meta} })
+} @want_resources;
+
+# The legacy era.
+($res, $sid) = initialize('2025-11-25');
+$init = result_of($res, 'initialize on release 3, which has widgets');
+is_deeply($init->{capabilities}{resources}, { listChanged => $F,
+        subscribe => $F },
+    'announces the resources capability (no list changes, no subscribe)');
+my $sid_widgets = $sid;
+$res = legacy($sid_widgets, '2025-11-25', 'resources/list');
+$list = result_of($res, 'resources/list answers a result');
+is_deeply($list->{resources}, \@want_resources,
+    'it lists each widget twice, MCP Apps then Apps SDK: exact uri, name, '
+    . 'title, description, mimeType, size in bytes and _meta')
+    or diag explain $list->{resources};
+ok(!exists $list->{nextCursor}, 'on one page');
+for my $want (@want_resources) {
+    $res = legacy($sid_widgets, '2025-11-25', 'resources/read',
+        { uri => $want->{uri} });
+    is_deeply(result_of($res, "resources/read of $want->{uri} answers a "
+            . 'result'),
+        { contents => [ $want_read{$want->{uri}} ] },
+        'its one content is the template with the mimeType and _meta of '
+        . 'that form');
+}
+for my $v ('2025-06-18', '2025-11-25') {
+    my $v_sid = $v eq '2025-11-25' ? $sid_widgets : open_session($v);
+    for my $uri ('ui://widget/nothing.html', "$card_uri+other",
+        'ui://widget/item_card.htm') {
+        $res = legacy($v_sid, $v, 'resources/read', { uri => $uri });
+        is_rpc_error($res, 200, -32002,
+            "$v: resources/read of an unknown uri ($uri) is -32002",
+            id => $next_id - 1);
+        is_deeply(($res->{json}{error} // {})->{data}, { uri => $uri },
+            'with data.uri');
+    }
+}
+is_rpc_error(legacy($sid_widgets, '2025-11-25', 'resources/read', {}), 200,
+    -32602, 'resources/read without a uri is -32602');
+is_deeply(result_of(legacy($sid_widgets, '2025-11-25',
+    'resources/templates/list'), 'resources/templates/list answers a result'),
+    { resourceTemplates => [] }, 'with no templates');
+
+my %want_tool_meta = (
+    listItems => { ui => { resourceUri => $card_uri },
+        'ui/resourceUri' => $card_uri,
+        'openai/outputTemplate' => "$card_uri+skybridge" },
+    slowReport => { ui => { resourceUri => $chart_uri },
+        'ui/resourceUri' => $chart_uri,
+        'openai/outputTemplate' => "$chart_uri+skybridge" },
+    getItem => { 'openai/widgetAccessible' => $T },
+);
+# Check the _meta of every tool of a tools/list result.
+sub tool_meta_ok {
+    my ($result, $era) = @_;
+    my %t = map { $_->{name} => $_ } @{ $result->{tools} // [] };
+    is_deeply([ sort keys %t ], \@tools_v2, "$era: every tool is listed");
+    for my $name (qw(listItems slowReport)) {
+        is_deeply($t{$name}{_meta}, $want_tool_meta{$name},
+            "$era: $name points at its widget: ui.resourceUri, "
+            . 'ui/resourceUri and openai/outputTemplate');
+    }
+    is_deeply($t{getItem}{_meta}, $want_tool_meta{getItem},
+        "$era: getItem, which item_card's action calls, is "
+        . 'openai/widgetAccessible');
+    for my $name (qw(createItem deleteItem)) {
+        ok(!exists $t{$name}{_meta}, "$era: $name has no _meta")
+            or diag explain $t{$name}{_meta};
+    }
+}
+tool_meta_ok(result_of(legacy($sid_widgets, '2025-11-25', 'tools/list'),
+    'tools/list on release 3 answers a result'), 'legacy');
+
+# The modern era.
+$res = modern('server/discover');
+is_deeply(result_of($res, 'server/discover on release 3')->{capabilities}
+    {resources}, { listChanged => $F, subscribe => $F },
+    'announces the resources capability');
+$res = modern('resources/list');
+$list = result_of($res, 'modern resources/list answers a result');
+is_deeply($list->{resources}, \@want_resources, 'the same four resources')
+    or diag explain $list->{resources};
+is($list->{resultType}, 'complete', 'resultType is "complete"');
+like($list->{ttlMs} // '', qr/\A[1-9]\d*\z/, 'ttlMs is a positive integer');
+is($list->{cacheScope}, 'public', 'cacheScope is public');
+for my $uri ($card_uri, "$chart_uri+skybridge") {
+    $res = modern('resources/read', { uri => $uri }, name => $uri);
+    my $read = result_of($res, "modern resources/read of $uri answers");
+    is_deeply($read->{contents}, [ $want_read{$uri} ],
+        'with the template, mimeType and _meta');
+    is($read->{resultType}, 'complete', 'resultType is "complete"');
+    like($read->{ttlMs} // '', qr/\A[1-9]\d*\z/,
+        'ttlMs is a positive integer');
+    is($read->{cacheScope}, 'public', 'cacheScope is public');
+}
+$res = modern('resources/read', { uri => 'ui://widget/nothing.html' },
+    name => 'ui://widget/nothing.html');
+is_rpc_error($res, 200, -32602,
+    'modern resources/read of an unknown uri is -32602 (2026-07-28)',
+    id => $next_id - 1);
+is_deeply(($res->{json}{error} // {})->{data},
+    { uri => 'ui://widget/nothing.html' }, 'with data.uri');
+$res = modern('resources/read', { uri => $card_uri });
+is_rpc_error($res, 400, -32020,
+    'modern resources/read without Mcp-Name is 400 -32020');
+tool_meta_ok(result_of(modern('tools/list'),
+    'modern tools/list on release 3 answers a result'), 'modern');
+is_rpc_error(modern('resources/list', undef, path => "$EP?release=2"), 404,
+    -32601, '?release=2 (no widgets) still has no resources/list');
 
 # --- nothing secret ---------------------------------------------------------
 

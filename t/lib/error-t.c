@@ -74,6 +74,7 @@ static const int promised_status[ERR__MAX] = {
 	[ERR_OAUTH_AUTHORIZATION_PENDING] = 400,
 	[ERR_OAUTH_SLOW_DOWN] = 400,
 	[ERR_OAUTH_EXPIRED_TOKEN] = 400,
+	[ERR_OAUTH_INVALID_TARGET] = 400,
 };
 
 /* Is s non-empty lower-case snake_case: [a-z][a-z0-9_]*, no "__"? */

@@ -468,8 +468,9 @@ test_patterns(void)
 	pattern_case("^[^a]$", "a", false, "... and refuses what it lists");
 	pattern_case("^[^\xc3\xa9]$", "\xc3\xa9", true,
 	    "a negated bracket listing a character outside ASCII is ignored");
-	pattern_case("^\\\\D\\\\W\\\\S$", "\xc3\xa9\xe2\x82\xac\xf0\x9f\x98\x80",
-	    true, "\\D \\W \\S each take one character outside ASCII");
+	pattern_case("^\\\\D\\\\W\\\\S$",
+	    "\xc3\xa9\xe2\x82\xac\xf0\x9f\x98\x80", true,
+	    "\\D \\W \\S each take one character outside ASCII");
 	pattern_case("^.$", "\xf0\x9f\x98\x80", true,
 	    "'.' takes a four-byte character");
 	pattern_case("^\\\\s$", "\xc2\xa0", false,
@@ -519,7 +520,8 @@ test_patterns(void)
 	    "{\"code\": \"12\"}",
 	    "arguments.code must match the pattern \"^\\d{3}$\"",
 	    "the message quotes the pattern as written");
-	accepts("{\"pattern\": \"^a\"}", "3", "pattern applies to strings only");
+	accepts("{\"pattern\": \"^a\"}", "3",
+	    "pattern applies to strings only");
 	accepts("{\"pattern\": \"b$\"}", "\"a\\u0000b\"",
 	    "text past a NUL inside the string is matched too");
 }
@@ -785,7 +787,8 @@ test_refs(void)
 		o = (size_t)snprintf(schema, sizeof(schema), "{\"$defs\": {");
 		for (i = 0; i < 30; i++)
 			o += (size_t)snprintf(schema + o, sizeof(schema) - o,
-			    "\"d%zu\": {\"allOf\": [{\"$ref\": \"#/$defs/d%zu\"},"
+			    "\"d%zu\": {\"allOf\": [{\"$ref\": "
+			    "\"#/$defs/d%zu\"},"
 			    " {\"$ref\": \"#/$defs/d%zu\"}]}, ", i, i + 1,
 			    i + 1);
 		snprintf(schema + o, sizeof(schema) - o,
