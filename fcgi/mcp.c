@@ -25,6 +25,8 @@
 #include <string.h>
 #include <time.h>
 
+#include <fcgiapp.h>
+
 #include "drio.h"
 
 #define MCP "/mcp/{workspace_slug}/{app_slug}"
@@ -41,6 +43,7 @@ struct mcp_exchange {
 	enum mcpwire_era era;
 	const char *version;          /* the protocol version serving it */
 	bool pinned;                  /* ?release=N */
+	bool preview;                 /* the editors' preview of the draft */
 	const char *account_id;       /* a private app's caller, or NULL */
 	const char *client_name;      /* what the client calls itself */
 	json_object *empty_arguments; /* {} for a call without arguments */
@@ -96,7 +99,10 @@ server_implementation(const struct mcp_exchange *x, char version[24],
 {
 	json_object *app = json_get_object(x->app.config, "app");
 
-	snprintf(version, 24, "%lld", x->app.release);
+	if (x->preview)
+		snprintf(version, 24, "draft");
+	else
+		snprintf(version, 24, "%lld", x->app.release);
 	impl->name = x->app.app_slug;
 	impl->title = json_get_string(app, "name");
 	impl->version = version;
@@ -117,8 +123,8 @@ reply_result(struct mcp_exchange *x, json_object *result)
 	if (x->era == MCPWIRE_MODERN) {
 		server_implementation(x, version, &impl);
 		if (mcpwire_modern_result(result, x->msg.method, &impl,
-		    x->pinned ? TTL_PINNED_MS : TTL_LATEST_MS,
-		    x->app.public ? MCPWIRE_CACHE_PUBLIC :
+		    x->preview ? 0 : x->pinned ? TTL_PINNED_MS : TTL_LATEST_MS,
+		    x->app.public && !x->preview ? MCPWIRE_CACHE_PUBLIC :
 		    MCPWIRE_CACHE_PRIVATE, &err) != 0) {
 			json_object_put(result);
 			rc = http_reply_error(x->req, &err);
@@ -176,6 +182,7 @@ method_initialize(struct mcp_exchange *x)
 		.client_info = x->msg.client_info,
 		.capabilities = x->msg.client_capabilities,
 		.account_id = x->account_id,
+		.preview = x->preview,
 	};
 	struct mcpwire_implementation impl;
 	char id[MCPSESSION_ID_LEN + 1], version[24];
@@ -398,6 +405,8 @@ method_tools_call(struct mcp_exchange *x)
 		.app_id = x->app.app_id,
 		.release = x->app.release,
 		.account_id = x->account_id,
+		.session_id = x->account_id != NULL ?
+		    req->identity.session_id : NULL,
 		.client_name = x->client_name,
 		.era = x->era == MCPWIRE_MODERN ? "modern" : "legacy",
 		.protocol_version = x->version,
@@ -454,6 +463,7 @@ method_tools_call(struct mcp_exchange *x)
 			.app_id = x->app.app_id,
 			.tool_name = record.tool,
 			.arguments = arguments,
+			.concurrency = req->config->mcp_upstream_concurrency,
 		};
 
 		if (toolexec_run(req->vault, req->outbound, &call, &run,
@@ -623,26 +633,106 @@ static const struct valid_field mcp_query[] = {
 enum { MQ_RELEASE };
 
 /*
- * Find the endpoint's app and check the caller may use it.  Returns 0,
- * or -1 and err (an ErrorBody answer).
+ * The preview of an app's draft is its editors': a drio API token of a
+ * manager or above of its workspace (a member below that is 403, anyone
+ * else finds no endpoint).  Returns 0 (x->account_id set), or -1 and
+ * err.
  */
 static int
-exchange_begin(struct request *req, struct mcp_exchange *x,
+editor_allowed(struct mcp_exchange *x, struct error *err)
+{
+	struct request *req = x->req;
+
+	if (auth_bearer_verify(http_header(req, "Authorization"),
+	    &req->identity, err) != 0)
+		return -1;
+	req->authenticated = true;
+	if (access_workspace(req->identity.account_id, x->app.workspace_id,
+	    ROLE_MANAGER, NULL, err) != 0) {
+		if (err->code == ERR_WORKSPACE_NOT_FOUND)
+			error_set(err, ERR_APP_NOT_FOUND, "No MCP endpoint"
+			    " here.");
+		return -1;
+	}
+	x->account_id = req->identity.account_id;
+	return 0;
+}
+
+/*
+ * Find the endpoint's app (its draft for the preview) and check the
+ * caller may use it.  Returns 0, or -1 and err (an ErrorBody answer).
+ */
+static int
+exchange_begin(struct request *req, struct mcp_exchange *x, bool preview,
     struct error *err)
 {
 	const struct valid_value *release = &req->query_values[MQ_RELEASE];
 
 	memset(x, 0, sizeof(*x));
 	x->req = req;
+	x->preview = preview;
 	if (!origin_allowed(req))
 		return error_set(err, ERR_FORBIDDEN, "This Origin may not use"
 		    " the MCP endpoint.");
+	if (preview) {
+		if (mcpapp_find_draft(http_path_param(req, "workspace_slug"),
+		    http_path_param(req, "app_slug"), &x->app, err) != 0)
+			return -1;
+		return editor_allowed(x, err);
+	}
 	x->pinned = release->present;
 	if (mcpapp_find(http_path_param(req, "workspace_slug"),
 	    http_path_param(req, "app_slug"),
 	    release->present ? release->integer : 0, &x->app, err) != 0)
 		return -1;
 	return caller_allowed(x, err);
+}
+
+/*
+ * Count the request against the app's limit and its caller's (the
+ * token for a private app or the preview, the client's address for a
+ * public app), in PostgreSQL so they hold over every instance.
+ * Returns 0, or -1 and err (ERR_TOO_MANY_REQUESTS with Retry-After).
+ */
+static int
+within_limits(struct mcp_exchange *x, struct error *err)
+{
+	struct request *req = x->req;
+	const struct config *cfg = req->config;
+	const char *who, *key;
+
+	if (cfg->mcp_app_requests_per_minute > 0) {
+		key = arena_printf(req->arena, "mcp:app:%s", x->app.app_id);
+		if (key == NULL || ratelimit_take(key,
+		    cfg->mcp_app_requests_per_minute, 60, err) != 0) {
+			if (key == NULL)
+				error_set(err, ERR_INTERNAL, "out of memory");
+			else if (err->code == ERR_TOO_MANY_REQUESTS)
+				error_hint(err, "This app's MCP endpoint takes"
+				    " %lld requests a minute.",
+				    cfg->mcp_app_requests_per_minute);
+			return -1;
+		}
+	}
+	if (cfg->mcp_caller_requests_per_minute <= 0)
+		return 0;
+	if (x->account_id != NULL)
+		who = req->identity.session_id;
+	else if (req->fcgi == NULL ||
+	    (who = FCGX_GetParam("REMOTE_ADDR", req->fcgi->envp)) == NULL)
+		who = "-";
+	key = arena_printf(req->arena, "mcp:caller:%s:%s", x->app.app_id, who);
+	if (key == NULL)
+		return error_set(err, ERR_INTERNAL, "out of memory");
+	if (ratelimit_take(key, cfg->mcp_caller_requests_per_minute, 60,
+	    err) != 0) {
+		if (err->code == ERR_TOO_MANY_REQUESTS)
+			error_hint(err, "One caller may send %lld requests a"
+			    " minute to an MCP endpoint.",
+			    cfg->mcp_caller_requests_per_minute);
+		return -1;
+	}
+	return 0;
 }
 
 static void
@@ -680,13 +770,14 @@ legacy_session(struct mcp_exchange *x, int *rc)
 	 * A session is its opener's: with another account's token (or
 	 * none, for an app made private since) it is as unknown as any.
 	 */
-	if (mcpsession_find(x->app.app_id, id, &session, &err) == 0 &&
+	if (mcpsession_find(x->app.app_id, x->preview, id, &session,
+	    &err) == 0 &&
 	    strcmp(session.account_id, x->account_id != NULL ?
 	    x->account_id : "") != 0)
 		error_set(&err, ERR_SESSION_NOT_FOUND, "No such MCP session:"
 		    " it ended, expired or never was.");
 	/* A session opened on a pinned release keeps it. */
-	if (err.code == ERR_NONE && session.release != 0 &&
+	if (err.code == ERR_NONE && !x->preview && session.release != 0 &&
 	    session.release != x->app.release) {
 		mcpapp_free(&x->app);
 		if (mcpapp_find(http_path_param(req, "workspace_slug"),
@@ -717,14 +808,15 @@ legacy_session(struct mcp_exchange *x, int *rc)
 }
 
 static int
-mcp_post(struct request *req, struct error *err)
+serve_post(struct request *req, bool preview, struct error *err)
 {
 	struct mcp_exchange x;
 	struct mcpwire_fault fault = { 0 };
 	struct mcpwire_headers headers;
 	int rc;
 
-	if (exchange_begin(req, &x, err) != 0) {
+	if (exchange_begin(req, &x, preview, err) != 0 ||
+	    within_limits(&x, err) != 0) {
 		exchange_end(&x);
 		return -1;
 	}
@@ -766,24 +858,52 @@ fault:
 
 /* DELETE ends a legacy session (2025-06-18 basic/transports). */
 static int
-mcp_delete(struct request *req, struct error *err)
+serve_delete(struct request *req, bool preview, struct error *err)
 {
 	struct mcp_exchange x;
 	const char *id = http_header(req, "Mcp-Session-Id");
 	int rc = -1;
 
-	if (exchange_begin(req, &x, err) != 0)
+	if (exchange_begin(req, &x, preview, err) != 0)
 		goto out;
 	if (id == NULL || id[0] == '\0') {
 		error_set(err, ERR_BAD_REQUEST, "Mcp-Session-Id is required.");
 		goto out;
 	}
-	if (mcpsession_end(x.app.app_id, id, err) != 0)
+	if (mcpsession_end(x.app.app_id, x.preview, id, err) != 0)
 		goto out;
 	rc = http_reply(req, 204, "application/json", "", 0);
 out:
 	exchange_end(&x);
 	return rc;
+}
+
+static int
+mcp_post(struct request *req, struct error *err)
+{
+	return serve_post(req, false, err);
+}
+
+static int
+mcp_delete(struct request *req, struct error *err)
+{
+	return serve_delete(req, false, err);
+}
+
+/*
+ * The editors' preview: the same protocol over the app's current draft,
+ * to try tools before publishing them.
+ */
+static int
+preview_post(struct request *req, struct error *err)
+{
+	return serve_post(req, true, err);
+}
+
+static int
+preview_delete(struct request *req, struct error *err)
+{
+	return serve_delete(req, true, err);
 }
 
 static int
@@ -805,6 +925,10 @@ static const struct route mcp_routes[] = {
 	  ROUTE_FIELDS(mcp_query), ROUTE_NO_FIELDS, ROUTE_RAW },
 	{ "DELETE", MCP, mcp_delete, ROUTE_PUBLIC,
 	  ROUTE_FIELDS(mcp_query), ROUTE_NO_FIELDS, ROUTE_RAW },
+	{ "POST", MCP "/preview", preview_post, ROUTE_PUBLIC,
+	  ROUTE_NO_FIELDS, ROUTE_NO_FIELDS, ROUTE_RAW },
+	{ "DELETE", MCP "/preview", preview_delete, ROUTE_PUBLIC,
+	  ROUTE_NO_FIELDS, ROUTE_NO_FIELDS, ROUTE_RAW },
 };
 
 int
@@ -815,6 +939,14 @@ main(int argc, char **argv)
 		.routes = mcp_routes,
 		.nroutes = sizeof(mcp_routes) / sizeof(mcp_routes[0]),
 		.uses_vault = true,
+		/*
+		 * Sessions, call records and limit counters: losing the
+		 * last fraction of a second of them to a database crash
+		 * costs a client a new initialize at worst, and a commit
+		 * per call waiting on the disk cost three quarters of the
+		 * throughput (docs/mcp.md).
+		 */
+		.async_commit = true,
 	};
 
 	return responder_main(&mcp, argc, argv);

@@ -25,6 +25,9 @@
 
 #include "drio.h"
 
+/* Client metadata documents one address may make drio fetch a minute. */
+#define CIMD_FETCHES_PER_MINUTE 30
+
 #define COOKIE_SIGNIN "drio_signin"
 #define COOKIE_CSRF   "drio_csrf"
 #define SECRET_BYTES  32          /* codes, refresh tokens, cookies */
@@ -296,6 +299,7 @@ metadata_authorization_server(struct request *req, struct error *err)
 	    json_string_array(challenge_methods));
 	json_object_object_add(body, "scopes_supported",
 	    json_string_array(supported_scopes));
+	json_put_bool(body, "client_id_metadata_document_supported", true);
 	json_object_object_add(body,
 	    "authorization_response_iss_parameter_supported",
 	    json_object_new_boolean(1));
@@ -1670,7 +1674,7 @@ invite_post(struct request *req, struct error *err)
 /* Authorization                                                    */
 
 struct client {
-	char id[40];
+	char id[CLIENTMETA_URL_MAX + 1]; /* dc_..., or a document URL */
 	char name[801];           /* 200 characters of UTF-8 */
 	char method[32];
 	char secret_sha256[CRYPTO_SHA256_HEX_LEN + 1];
@@ -1691,19 +1695,205 @@ static const struct db_statement client_lookup = {
 	"  FROM oauth_clients WHERE id = $1"
 };
 
+/* Is a metadata document client's cached document still fresh? */
+static const struct db_statement client_document_fresh = {
+	"client_document_fresh",
+	"SELECT 1 FROM oauth_clients"
+	" WHERE id = $1 AND metadata_expires_at > now()"
+};
+
 /*
- * Load client id.  Returns 1 when found (release with client_free), 0
- * when there is no such client, -1 and err on a database error.
+ * Keep a fetched metadata document: the client's row, created or
+ * replaced, fresh for $9 seconds.  Its grants and tokens stay.
+ */
+static const struct db_statement client_document_store = {
+	"client_document_store",
+	"INSERT INTO oauth_clients"
+	"       (id, name, redirect_uris, token_endpoint_auth_method,"
+	"        grant_types, scope, client_uri, logo_uri, metadata,"
+	"        metadata_expires_at)"
+	" VALUES ($1, $2, $3::text[], 'none', $4::text[], $5, $6, $7,"
+	"         $8::jsonb, now() + $9::integer * interval '1 second')"
+	" ON CONFLICT (id) DO UPDATE SET"
+	"       name = EXCLUDED.name, redirect_uris = EXCLUDED.redirect_uris,"
+	"       grant_types = EXCLUDED.grant_types, scope = EXCLUDED.scope,"
+	"       client_uri = EXCLUDED.client_uri,"
+	"       logo_uri = EXCLUDED.logo_uri, metadata = EXCLUDED.metadata,"
+	"       metadata_expires_at = EXCLUDED.metadata_expires_at"
+};
+
+/* The string member key of doc when it is an acceptable URL, else NULL. */
+static const char *
+document_url(json_object *doc, const char *key)
+{
+	const char *value = json_get_string(doc, key);
+
+	return value != NULL && uri_is_acceptable(value) ? value : NULL;
+}
+
+/*
+ * Make sure the oauth_clients row of the metadata document client url is
+ * fresh: when it is missing or stale, fetch the document through the
+ * SSRF-guarded client (CLIENTMETA_MAX_BYTES, CLIENTMETA_TIMEOUT_MS, no
+ * redirects), check it (lib/clientmeta) and store it for as long as its
+ * Cache-Control allows.  Returns 0, or -1 and err:
+ * ERR_OAUTH_INVALID_CLIENT with a description when the URL, the fetch
+ * or the document is not acceptable (the SSRF guard's refusals
+ * included), or a database error.
  */
 static int
-client_load(const char *id, struct client *client, struct error *err)
+client_document_resolve(struct request *req, const char *url,
+    struct error *err)
+{
+	static const char *const accept[] = { "Accept: application/json",
+	    NULL };
+	struct outbound_policy policy;
+	struct outbound_response res;
+	json_object *doc = NULL, *grants;
+	char cache_control[256], content_type[256], seconds[16];
+	char reason[sizeof(err->message)];
+	const char *scope, *uris, *grant_list;
+	PGresult *found;
+	int rc = -1, fresh;
+
+	memset(&res, 0, sizeof(res));
+	{
+		const char *params[] = { url };
+
+		if (db_exec(&client_document_fresh, 1, params, &found, err)
+		    != 0)
+			return -1;
+		fresh = PQntuples(found);
+		PQclear(found);
+		if (fresh > 0)
+			return 0;
+	}
+	if (outbound_policy_from_config(req->config, &policy, err) != 0)
+		return -1;
+	if (clientmeta_url_check(&policy, url, err) != 0)
+		return -1;
+	/*
+	 * Anyone can make drio fetch a document, before signing in: bound
+	 * how often one address can, so drio is nobody's fetching robot.
+	 */
+	{
+		const char *addr = req->fcgi != NULL ?
+		    FCGX_GetParam("REMOTE_ADDR", req->fcgi->envp) : NULL;
+		const char *key = arena_printf(req->arena, "cimd:fetch:%s",
+		    addr != NULL ? addr : "-");
+
+		if (key == NULL)
+			return error_set(err, ERR_INTERNAL, "out of memory");
+		if (ratelimit_take(key, CIMD_FETCHES_PER_MINUTE, 60, err) != 0)
+			return -1;
+	}
+	policy.max_bytes = CLIENTMETA_MAX_BYTES;
+	if (policy.timeout_ms > CLIENTMETA_TIMEOUT_MS)
+		policy.timeout_ms = CLIENTMETA_TIMEOUT_MS;
+	if (policy.connect_timeout_ms > policy.timeout_ms)
+		policy.connect_timeout_ms = policy.timeout_ms;
+	if (outbound_request(&policy, "GET", url, accept, NULL, 0, &res,
+	    err) != 0) {
+		if (err->code == ERR_INTERNAL)
+			return -1;
+		snprintf(reason, sizeof(reason), "%s",
+		    err->code == ERR_UPSTREAM_TOO_LARGE ? "it is larger than "
+		    "5 KiB" : err->code == ERR_UPSTREAM_UNAVAILABLE ?
+		    "no answer came in time" : err->message);
+		error_clear(err);
+		return error_set(err, ERR_OAUTH_INVALID_CLIENT, "The client "
+		    "metadata document could not be fetched: %s", reason);
+	}
+	if (res.status != 200) {
+		error_set(err, ERR_OAUTH_INVALID_CLIENT, "The client metadata "
+		    "document could not be fetched: its server answered "
+		    "HTTP %ld.", res.status);
+		goto done;
+	}
+	if (!clientmeta_content_type_ok(outbound_response_header(&res,
+	    "Content-Type", content_type, sizeof(content_type)) == 0 ?
+	    content_type : NULL)) {
+		error_set(err, ERR_OAUTH_INVALID_CLIENT, "The client metadata "
+		    "document is not served as application/json.");
+		goto done;
+	}
+	if (clientmeta_document_check(url, res.body, res.len, &doc, err) != 0)
+		goto done;
+	snprintf(seconds, sizeof(seconds), "%ld", clientmeta_cache_seconds(
+	    outbound_response_header(&res, "Cache-Control", cache_control,
+	    sizeof(cache_control)) == 0 ? cache_control : NULL));
+	scope = scope_normalise(req->arena, json_get_string(doc, "scope") !=
+	    NULL ? json_get_string(doc, "scope") : "api offline_access", NULL);
+	if (scope == NULL) {
+		error_set(err, ERR_OAUTH_INVALID_CLIENT, "The client metadata "
+		    "document asks for an unknown scope; the scopes are api "
+		    "and offline_access.");
+		goto done;
+	}
+	{
+		json_object *list = json_get_array(doc, "redirect_uris");
+		size_t i;
+
+		for (i = 0; i < json_object_array_length(list); i++)
+			if (!uri_is_acceptable(json_object_get_string(
+			    json_object_array_get_idx(list, i)))) {
+				error_set(err, ERR_OAUTH_INVALID_CLIENT,
+				    "The client metadata document's redirect "
+				    "URIs must be absolute https URIs (or http "
+				    "on a loopback host) without a fragment.");
+				goto done;
+			}
+		uris = pg_array(req->arena, list);
+	}
+	grants = json_get_array(doc, "grant_types");
+	grant_list = grants != NULL ? pg_array(req->arena, grants) :
+	    "{authorization_code,refresh_token}";
+	if (uris == NULL || grant_list == NULL) {
+		error_set(err, ERR_INTERNAL, "out of memory");
+		goto done;
+	}
+	{
+		const char *params[] = { url, json_get_string(doc,
+		    "client_name"), uris, grant_list, scope,
+		    document_url(doc, "client_uri"),
+		    document_url(doc, "logo_uri"), json_text(doc), seconds };
+
+		if (params[7] == NULL) {
+			error_set(err, ERR_INTERNAL, "out of memory");
+			goto done;
+		}
+		if (db_exec(&client_document_store, 9, params, NULL, err) != 0)
+			goto done;
+	}
+	rc = 0;
+done:
+	json_object_put(doc);
+	outbound_response_free(&res);
+	return rc;
+}
+
+/*
+ * Load client id: a registered client (dc_...), or one named by the URL
+ * of its metadata document, fetched first when drio has no fresh copy
+ * (client_document_resolve).  Returns 1 when found (release with
+ * client_free), 0 when there is no such registered client, -1 and err
+ * on a database error or ERR_OAUTH_INVALID_CLIENT when a metadata
+ * document cannot be used.
+ */
+static int
+client_load(struct request *req, const char *id, struct client *client,
+    struct error *err)
 {
 	const char *params[] = { id };
 	PGresult *res;
 
 	memset(client, 0, sizeof(*client));
-	if (id == NULL || strncmp(id, CLIENT_PREFIX, 3) != 0 ||
-	    strlen(id) >= sizeof(client->id))
+	if (id == NULL || strlen(id) >= sizeof(client->id))
+		return 0;
+	if (clientmeta_is_url(id)) {
+		if (client_document_resolve(req, id, err) != 0)
+			return -1;
+	} else if (strncmp(id, CLIENT_PREFIX, 3) != 0)
 		return 0;
 	if (db_exec(&client_lookup, 1, params, &res, err) != 0)
 		return -1;
@@ -1738,7 +1928,8 @@ client_free(struct client *client)
 
 static const struct valid_field authorize_fields[] = {
 	{ .name = "response_type", .type = VALID_STRING, .max = 100 },
-	{ .name = "client_id", .type = VALID_STRING, .max = 100 },
+	{ .name = "client_id", .type = VALID_STRING,
+	  .max = CLIENTMETA_URL_MAX },
 	{ .name = "redirect_uri", .type = VALID_STRING, .max = 2000 },
 	{ .name = "code_challenge", .type = VALID_STRING, .max = 200 },
 	{ .name = "code_challenge_method", .type = VALID_STRING, .max = 20 },
@@ -1823,7 +2014,18 @@ authorize_check(struct request *req, const struct valid_value *v,
 	int found;
 
 	memset(az, 0, sizeof(*az));
-	found = client_load(client_id, &az->client, err);
+	found = client_load(req, client_id, &az->client, err);
+	if (found < 0 && err->code == ERR_OAUTH_INVALID_CLIENT) {
+		/* Not a redirect: the redirect URI is not known to be its. */
+		char reason[sizeof(err->message)];
+
+		snprintf(reason, sizeof(reason), "%s", err->message);
+		error_clear(err);
+		error_set(err, ERR_BAD_REQUEST, "%s", reason);
+		error_hint(err, "Tell the application's developers; nothing "
+		    "was sent back to it.");
+		return -1;
+	}
 	if (found < 0)
 		return -1;
 	if (found == 0) {
@@ -1939,11 +2141,32 @@ consent_page(struct request *req, const struct authorization *az,
 	html_page_begin(&page, "Allow access?");
 	html_raw(&page, "<p><strong>");
 	html_text(&page, az->client.name);
-	html_raw(&page, "</strong> (returning to <code>");
+	if (clientmeta_is_url(az->client.id)) {
+		/* A name anyone can write: show who vouches for it. */
+		html_raw(&page, "</strong> (described by <code>");
+		html_text(&page, uri_host(req->arena, az->client.id));
+		html_raw(&page, "</code>, returning to <code>");
+	} else
+		html_raw(&page, "</strong> (returning to <code>");
 	html_text(&page, uri_host(req->arena, az->redirect_uri));
 	html_raw(&page, "</code>) asks to use drio as <strong>");
 	html_text(&page, who->email);
-	html_raw(&page, "</strong>.</p><p>It will be able to:</p><ul>");
+	html_raw(&page, "</strong>.</p>");
+	if (clientmeta_is_url(az->client.id)) {
+		const char *host = uri_host(req->arena, az->redirect_uri);
+		size_t len = host != NULL ? strcspn(host, ":") : 0;
+
+		/* MCP 2025-11-25 asks to warn of loopback redirects: anyone
+		 * can name a well-known client's document. */
+		if (host != NULL && host[0] == '[')
+			len = strcspn(host, "]") + 1;
+		if (host != NULL && host_is_loopback(host, len))
+			html_raw(&page, "<p class=\"warning\">It returns to a "
+			    "program on this computer, and any program here "
+			    "could claim to be it: allow only if you started "
+			    "it yourself.</p>");
+	}
+	html_raw(&page, "<p>It will be able to:</p><ul>");
 	if (az->resource_kind == AUTH_RESOURCE_MCP && az->resource != NULL) {
 		html_raw(&page, "<li>use the app <strong>");
 		html_text(&page, az->resource_name != NULL ?
@@ -2082,7 +2305,8 @@ static const struct valid_field token_form[] = {
 	{ .name = "code", .type = VALID_STRING, .max = 100 },
 	{ .name = "redirect_uri", .type = VALID_STRING, .max = 2000 },
 	{ .name = "code_verifier", .type = VALID_STRING, .max = 200 },
-	{ .name = "client_id", .type = VALID_STRING, .max = 100 },
+	{ .name = "client_id", .type = VALID_STRING,
+	  .max = CLIENTMETA_URL_MAX },
 	{ .name = "client_secret", .type = VALID_STRING, .max = 200 },
 	{ .name = "refresh_token", .type = VALID_STRING, .max = 100 },
 	{ .name = "scope", .type = VALID_STRING, .max = 200 },
@@ -2101,8 +2325,8 @@ enum { TK_GRANT_TYPE, TK_CODE, TK_REDIRECT_URI, TK_VERIFIER, TK_CLIENT_ID,
  * ERR_OAUTH_INVALID_CLIENT (or a database error).
  */
 static int
-client_check(const char *id, const char *secret, bool basic,
-    struct client *client, struct error *err)
+client_check(struct request *req, const char *id, const char *secret,
+    bool basic, struct client *client, struct error *err)
 {
 	char hash[CRYPTO_SHA256_HEX_LEN + 1];
 	int found;
@@ -2110,7 +2334,7 @@ client_check(const char *id, const char *secret, bool basic,
 	if (id == NULL)
 		return error_set(err, ERR_OAUTH_INVALID_CLIENT,
 		    "Send client_id.");
-	found = client_load(id, client, err);
+	found = client_load(req, id, client, err);
 	if (found < 0)
 		return -1;
 	if (found == 0)
@@ -2175,10 +2399,10 @@ client_authenticate(struct request *req, struct client *client,
 		    (id != NULL && strcmp(id, (char *)raw) != 0))
 			return error_set(err, ERR_OAUTH_INVALID_CLIENT,
 			    "The Basic credentials are malformed.");
-		return client_check((char *)raw, colon + 1, true, client,
+		return client_check(req, (char *)raw, colon + 1, true, client,
 		    err);
 	}
-	return client_check(id, v[TK_CLIENT_SECRET].present ?
+	return client_check(req, id, v[TK_CLIENT_SECRET].present ?
 	    v[TK_CLIENT_SECRET].str : NULL, false, client, err);
 }
 
@@ -2745,7 +2969,8 @@ device_body(struct request *req, const struct valid_field *fields, size_t n,
 }
 
 static const struct valid_field device_code_body[] = {
-	{ .name = "client_id", .type = VALID_STRING, .max = 100 },
+	{ .name = "client_id", .type = VALID_STRING,
+	  .max = CLIENTMETA_URL_MAX },
 	{ .name = "device_label", .type = VALID_STRING, .min = 1,
 	  .max = 100 },
 	{ .name = "scope", .type = VALID_STRING, .max = 200 },
@@ -2825,8 +3050,8 @@ device_code_post(struct request *req, struct error *err)
 	if (device_body(req, device_code_body, DC__MAX, v, err) != 0)
 		return device_body_refuse(err,
 		    "device_label must have 1 to 100 characters.");
-	if (client_check(v[DC_CLIENT_ID].str, v[DC_CLIENT_SECRET].str, false,
-	    &client, err) != 0)
+	if (client_check(req, v[DC_CLIENT_ID].str, v[DC_CLIENT_SECRET].str,
+	    false, &client, err) != 0)
 		return -1;
 	if (!client.allows_device) {
 		error_set(err, ERR_OAUTH_UNAUTHORIZED_CLIENT,
@@ -2988,7 +3213,8 @@ grant_device_code(void *ctx, struct error *err)
 }
 
 static const struct valid_field device_token_body[] = {
-	{ .name = "client_id", .type = VALID_STRING, .max = 100 },
+	{ .name = "client_id", .type = VALID_STRING,
+	  .max = CLIENTMETA_URL_MAX },
 	{ .name = "device_code", .type = VALID_STRING, .required = true,
 	  .max = 100 },
 	{ .name = "client_secret", .type = VALID_STRING, .max = 200 },
@@ -3008,8 +3234,8 @@ device_token_post(struct request *req, struct error *err)
 
 	if (device_body(req, device_token_body, DT__MAX, v, err) != 0)
 		return device_body_refuse(err, "Send device_code.");
-	if (client_check(v[DT_CLIENT_ID].str, v[DT_CLIENT_SECRET].str, false,
-	    &client, err) != 0)
+	if (client_check(req, v[DT_CLIENT_ID].str, v[DT_CLIENT_SECRET].str,
+	    false, &client, err) != 0)
 		return -1;
 	if (!client.allows_device) {
 		client_free(&client);

@@ -58,6 +58,9 @@ static const struct config_key config_keys[] = {
 	CONFIG_KEY("outbound_allow_networks", CONFIG_STRING, outbound_allow_networks, "", 0, 0),
 	CONFIG_KEY("outbound_timeout_seconds", CONFIG_INT, outbound_timeout_seconds, "20", 1, 300),
 	CONFIG_KEY("outbound_max_bytes", CONFIG_INT, outbound_max_bytes, "16777216", 1024, 268435456),
+	CONFIG_KEY("mcp_app_requests_per_minute", CONFIG_INT, mcp_app_requests_per_minute, "6000", 0, 100000000),
+	CONFIG_KEY("mcp_caller_requests_per_minute", CONFIG_INT, mcp_caller_requests_per_minute, "600", 0, 100000000),
+	CONFIG_KEY("mcp_upstream_concurrency", CONFIG_INT, mcp_upstream_concurrency, "64", 0, 10000),
 	CONFIG_KEY("templates_dir", CONFIG_STRING, templates_dir, PKGDATADIR "/templates", 0, 0),
 	CONFIG_KEY("connectors_dir", CONFIG_STRING, connectors_dir, PKGDATADIR "/connectors", 0, 0),
 };

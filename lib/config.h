@@ -41,6 +41,9 @@ struct config {
 	                                * despite the SSRF guard, "" for none */
 	long long outbound_timeout_seconds; /* total time of one outbound call */
 	long long outbound_max_bytes;       /* cap on an outbound answer */
+	long long mcp_app_requests_per_minute;    /* per app, 0: none */
+	long long mcp_caller_requests_per_minute; /* per token or address */
+	long long mcp_upstream_concurrency;       /* per integration, 0: none */
 	char *templates_dir;        /* app templates read by drio-admin */
 	char *connectors_dir;       /* connector manifests read by drio-admin */
 };

@@ -24,6 +24,7 @@
 static struct {
 	const char *conninfo;
 	long long statement_timeout_ms;
+	bool async_commit;
 	PGconn *conn;
 	bool in_transaction;
 	const struct db_statement *prepared[DB_MAX_PREPARED];
@@ -36,6 +37,13 @@ db_configure(const char *conninfo, long long statement_timeout_ms)
 {
 	db.conninfo = conninfo;
 	db.statement_timeout_ms = statement_timeout_ms;
+}
+
+void
+db_async_commit(void)
+{
+	db.async_commit = true;
+	db_disconnect();          /* the next connection is made so */
 }
 
 void
@@ -67,6 +75,8 @@ db_connect(struct error *err)
 {
 	static const struct db_statement set_timeout = { "drio_set_timeout",
 	    "SELECT set_config('statement_timeout', $1, false)" };
+	static const struct db_statement set_async = { "drio_set_async",
+	    "SELECT set_config('synchronous_commit', 'off', false)" };
 	const char *keywords[] = { "connect_timeout",
 	    "fallback_application_name", "dbname", NULL };
 	const char *values[] = { DB_CONNECT_TIMEOUT, "drio",
@@ -99,6 +109,18 @@ db_connect(struct error *err)
 		    NULL, NULL, 0);
 		if (PQresultStatus(res) != PGRES_TUPLES_OK) {
 			log_warn("cannot set statement_timeout: %s",
+			    PQresultErrorMessage(res));
+			PQclear(res);
+			db_disconnect();
+			return error_set(err, ERR_DATABASE_UNAVAILABLE, NULL);
+		}
+		PQclear(res);
+	}
+	if (db.async_commit) {
+		PGresult *res = PQexec(db.conn, set_async.sql);
+
+		if (PQresultStatus(res) != PGRES_TUPLES_OK) {
+			log_warn("cannot set synchronous_commit: %s",
 			    PQresultErrorMessage(res));
 			PQclear(res);
 			db_disconnect();

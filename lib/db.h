@@ -39,6 +39,16 @@ enum db_isolation {
  */
 void db_configure(const char *conninfo, long long statement_timeout_ms);
 
+/*
+ * Commit this process's writes asynchronously from now on (PostgreSQL's
+ * synchronous_commit off, on every connection it makes): a commit no
+ * longer waits for the WAL to reach the disk, so a crash of the database
+ * server may lose the last fraction of a second of them, and never
+ * leaves them half done.  For processes whose every write is bookkeeping
+ * (drio-mcp: counters, call records, sessions).  Can't fail.
+ */
+void db_async_commit(void);
+
 /* Close the connection, if any.  Can't fail. */
 void db_disconnect(void);
 

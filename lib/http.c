@@ -587,6 +587,11 @@ http_reply_error(struct request *req, const struct error *err)
 	int rc, status = error_http_status(err->code == ERR_NONE ?
 	    ERR_INTERNAL : err->code);
 
+	/* Whatever shape the answer takes, a 429 says when to come back. */
+	if (err->code == ERR_TOO_MANY_REQUESTS && err->retry_after > 0) {
+		snprintf(value, sizeof(value), "%ld", err->retry_after);
+		(void)http_add_header(req, "Retry-After", value, NULL);
+	}
 	if (req->route != NULL && req->route->kind == ROUTE_OAUTH)
 		return reply_oauth_error(req, err);
 	if (req->route != NULL && req->route->kind == ROUTE_PAGE)
@@ -602,10 +607,6 @@ http_reply_error(struct request *req, const struct error *err)
 	else if (err->code == ERR_INVALID_TOKEN)
 		(void)http_add_header(req, "WWW-Authenticate",
 		    "Bearer realm=\"drio\", error=\"invalid_token\"", NULL);
-	if (err->code == ERR_TOO_MANY_REQUESTS && err->retry_after > 0) {
-		snprintf(value, sizeof(value), "%ld", err->retry_after);
-		(void)http_add_header(req, "Retry-After", value, NULL);
-	}
 	body = error_to_json(err);
 	if (body == NULL) {
 		static const char fallback[] = "{\"code\":\"internal_error\","

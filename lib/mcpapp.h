@@ -25,7 +25,7 @@ struct mcpapp {
 	char app_slug[64];
 	bool public;               /* visibility public: no token needed */
 	bool log_arguments;        /* the workspace records tool arguments */
-	long long release;         /* the release served */
+	long long release;         /* the release served; 0: the draft */
 	json_object *config;       /* its configuration; owned */
 };
 
@@ -39,6 +39,16 @@ struct mcpapp {
  */
 int mcpapp_find(const char *workspace_slug, const char *app_slug,
     long long release, struct mcpapp *out, struct error *err);
+
+/*
+ * Find the app at workspace_slug/app_slug with its current draft,
+ * resolved as a release would freeze it (appconfig_resolve): what the
+ * editors' preview serves.  release is 0.  Returns 0 with out filled, or
+ * -1 and err: ERR_APP_NOT_FOUND, or a database error; out is then
+ * zeroed.
+ */
+int mcpapp_find_draft(const char *workspace_slug, const char *app_slug,
+    struct mcpapp *out, struct error *err);
 
 /* Release what out holds and zero it.  Accepts a zeroed struct. */
 void mcpapp_free(struct mcpapp *out);

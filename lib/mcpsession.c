@@ -19,9 +19,10 @@ static const struct db_statement session_insert = {
 	"mcpsession_insert",
 	"INSERT INTO mcp_sessions (id_hash, app_id, release_number,"
 	"       protocol_version, client_info, client_capabilities,"
-	"       account_id)"
+	"       account_id, preview)"
 	" VALUES ($1, $2, nullif($3::integer, 0), $4,"
-	"         coalesce($5::jsonb, '{}'), coalesce($6::jsonb, '{}'), $7)"
+	"         coalesce($5::jsonb, '{}'), coalesce($6::jsonb, '{}'), $7,"
+	"         $8::boolean)"
 };
 
 /*
@@ -50,7 +51,8 @@ static const struct db_statement session_touch = {
 	"           last_used_at < now() - interval '1 minute' AS stale"
 	"      FROM mcp_sessions"
 	"     WHERE id_hash = $1 AND app_id = $2 AND ended_at IS NULL"
-	"       AND last_used_at >= now() - make_interval(secs => $3::integer)),"
+	"       AND last_used_at >= now() - make_interval(secs => $3::integer)"
+	"       AND preview = $4::boolean),"
 	" touched AS ("
 	"    UPDATE mcp_sessions SET last_used_at = now()"
 	"     WHERE id_hash = $1 AND (SELECT stale FROM live))"
@@ -62,6 +64,7 @@ static const struct db_statement session_end = {
 	"UPDATE mcp_sessions SET ended_at = now()"
 	" WHERE id_hash = $1 AND app_id = $2 AND ended_at IS NULL"
 	"   AND last_used_at >= now() - make_interval(secs => $3::integer)"
+	"   AND preview = $4::boolean"
 };
 
 int
@@ -73,7 +76,7 @@ mcpsession_create(const struct mcpsession_open *o,
 	    o->protocol_version,
 	    o->client_info != NULL ? json_text(o->client_info) : NULL,
 	    o->capabilities != NULL ? json_text(o->capabilities) : NULL,
-	    o->account_id };
+	    o->account_id, o->preview ? "true" : "false" };
 	const char *sweep_params[] = { idle };
 
 	if (crypto_random_urlsafe(id, MCPSESSION_ID_LEN + 1, ID_BYTES,
@@ -83,7 +86,7 @@ mcpsession_create(const struct mcpsession_open *o,
 	snprintf(release, sizeof(release), "%lld", o->release);
 	snprintf(idle, sizeof(idle), "%d", MCPSESSION_IDLE_SECONDS);
 	if (db_exec(&session_sweep, 1, sweep_params, NULL, err) != 0 ||
-	    db_exec(&session_insert, 7, params, NULL, err) != 0) {
+	    db_exec(&session_insert, 8, params, NULL, err) != 0) {
 		explicit_bzero(id, MCPSESSION_ID_LEN + 1);
 		return -1;
 	}
@@ -101,11 +104,12 @@ no_session(struct error *err)
 }
 
 int
-mcpsession_find(const char *app_id, const char *id, struct mcpsession *out,
-    struct error *err)
+mcpsession_find(const char *app_id, bool preview, const char *id,
+    struct mcpsession *out, struct error *err)
 {
 	char hash[CRYPTO_SHA256_HEX_LEN + 1], idle[24];
-	const char *params[] = { hash, app_id, idle };
+	const char *params[] = { hash, app_id, idle,
+	    preview ? "true" : "false" };
 	PGresult *res = NULL;
 	int rc = -1;
 
@@ -114,7 +118,7 @@ mcpsession_find(const char *app_id, const char *id, struct mcpsession *out,
 		return no_session(err);
 	crypto_sha256_hex(id, strlen(id), hash);
 	snprintf(idle, sizeof(idle), "%d", MCPSESSION_IDLE_SECONDS);
-	if (db_exec(&session_touch, 3, params, &res, err) != 0)
+	if (db_exec(&session_touch, 4, params, &res, err) != 0)
 		return -1;
 	if (PQntuples(res) != 1) {
 		no_session(err);
@@ -134,10 +138,12 @@ out:
 }
 
 int
-mcpsession_end(const char *app_id, const char *id, struct error *err)
+mcpsession_end(const char *app_id, bool preview, const char *id,
+    struct error *err)
 {
 	char hash[CRYPTO_SHA256_HEX_LEN + 1], idle[24];
-	const char *params[] = { hash, app_id, idle };
+	const char *params[] = { hash, app_id, idle,
+	    preview ? "true" : "false" };
 	PGresult *res = NULL;
 	int ended;
 
@@ -145,7 +151,7 @@ mcpsession_end(const char *app_id, const char *id, struct error *err)
 		return no_session(err);
 	crypto_sha256_hex(id, strlen(id), hash);
 	snprintf(idle, sizeof(idle), "%d", MCPSESSION_IDLE_SECONDS);
-	if (db_exec(&session_end, 3, params, &res, err) != 0)
+	if (db_exec(&session_end, 4, params, &res, err) != 0)
 		return -1;
 	ended = atoi(PQcmdTuples(res));
 	PQclear(res);

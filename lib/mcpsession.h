@@ -31,6 +31,7 @@ struct mcpsession_open {
 	json_object *client_info;  /* may be NULL */
 	json_object *capabilities; /* may be NULL */
 	const char *account_id;    /* NULL for a public app */
+	bool preview;              /* the editors' preview of the draft */
 };
 
 /* A live session, as a later request finds it. */
@@ -50,18 +51,20 @@ int mcpsession_create(const struct mcpsession_open *o,
     char id[MCPSESSION_ID_LEN + 1], struct error *err);
 
 /*
- * The live session id of app_id (a session of another app is none),
+ * The live session id of app_id (a session of another app, or of the
+ * preview when preview is false and the other way round, is none),
  * marking it used.  Returns 0 with out filled, or -1 and err:
  * ERR_SESSION_NOT_FOUND when there is no such session, it ended, or it
  * was idle too long; a database error.
  */
-int mcpsession_find(const char *app_id, const char *id,
+int mcpsession_find(const char *app_id, bool preview, const char *id,
     struct mcpsession *out, struct error *err);
 
 /*
  * End session id of app_id.  Returns 0, or -1 and err
  * (ERR_SESSION_NOT_FOUND as mcpsession_find() says; a database error).
  */
-int mcpsession_end(const char *app_id, const char *id, struct error *err);
+int mcpsession_end(const char *app_id, bool preview, const char *id,
+    struct error *err);
 
 #endif

@@ -523,6 +523,8 @@ responder_main(const struct responder *responder, int argc, char **argv)
 	if (workers == 0)
 		workers = config.workers;
 	db_configure(config.database_url, config.db_statement_timeout_ms);
+	if (responder->async_commit)
+		db_async_commit();
 	signal(SIGPIPE, SIG_IGN);
 
 	status = 1;

@@ -25,6 +25,8 @@ struct responder {
 	const struct route *routes;
 	size_t nroutes;
 	bool uses_vault;             /* load vault_key_file at start */
+	bool async_commit;           /* every write is bookkeeping:
+	                              * db_async_commit() */
 };
 
 /* Run the responder; returns the process exit status. */

@@ -21,7 +21,9 @@ struct toolcall {
 	long long release;
 	const char *tool;
 	const char *account_id;
-	const char *client_id;     /* the OAuth client, for a private app */
+	const char *client_id;     /* the OAuth client, for a private app;
+	                            * NULL: session_id's, when given */
+	const char *session_id;    /* the caller's API session, or NULL */
 	const char *client_name;   /* what the MCP client calls itself */
 	const char *era;           /* "legacy" or "modern" */
 	const char *protocol_version;

@@ -28,6 +28,7 @@
 #include "outbound.h"
 #include "sanitise.h"
 #include "toolexec.h"
+#include "upstreamslot.h"
 
 /* Characters of a chain step's prefix, "Step 'NAME' (i of n) failed: ". */
 #define PREFIX_MAX 128
@@ -1570,6 +1571,7 @@ struct run {
 	const struct outbound_policy *policy;
 	const char *app_id;
 	json_object *config;
+	long long concurrency;     /* toolexec_call's */
 	char prefix[PREFIX_MAX];   /* before a failure's message */
 	struct toolexec_result *out;
 };
@@ -1671,6 +1673,7 @@ outbound_failure(struct run *r, const char *const *secrets,
 		    " destination is not allowed: %s", what, err->message);
 		break;
 	case ERR_UPSTREAM_UNAVAILABLE:
+	case ERR_TOO_MANY_REQUESTS:     /* every upstream slot is taken */
 		rc = result_fail(r->out, secrets, r->prefix, "%s%s", what,
 		    err->message);
 		break;
@@ -1761,6 +1764,7 @@ run_operation(struct run *r, json_object *op, json_object *binding,
 	const char *type;
 	char content_type[256];
 	long long start;
+	int slot = -1;
 	int rc = -1, got;
 
 	if (value != NULL)
@@ -1817,15 +1821,24 @@ run_operation(struct run *r, json_object *op, json_object *binding,
 		rc = 0;
 		goto out;
 	}
-	start = now_ms();
-	if (outbound_request(r->policy, req.method, req.url,
-	    (const char *const *)req.headers, req.body, req.body_len, &res,
-	    err) != 0) {
-		r->out->upstream_ms += now_ms() - start;
+	/* A busy upstream is a failure the caller may retry. */
+	if (upstreamslot_take(json_get_string(integration, "id"),
+	    r->concurrency, &slot, err) != 0) {
+		if (err->code != ERR_TOO_MANY_REQUESTS)
+			goto out;
 		rc = outbound_failure(r, redact, "", err);
 		goto out;
 	}
+	start = now_ms();
+	rc = outbound_request(r->policy, req.method, req.url,
+	    (const char *const *)req.headers, req.body, req.body_len, &res,
+	    err);
 	r->out->upstream_ms += now_ms() - start;
+	upstreamslot_give(json_get_string(integration, "id"), slot);
+	if (rc != 0) {
+		rc = outbound_failure(r, redact, "", err);
+		goto out;
+	}
 	rc = answer_map(res.status, outbound_response_header(&res,
 	    "Content-Type", content_type, sizeof(content_type)) == 0 ?
 	    content_type : NULL, res.body, res.len, redact, r->prefix, r->out,
@@ -1913,6 +1926,7 @@ toolexec_run(struct vault *vault, const struct outbound_policy *policy,
 		.policy = policy,
 		.app_id = call->app_id,
 		.config = call->config,
+		.concurrency = call->concurrency,
 		.prefix = "",
 		.out = out,
 	};

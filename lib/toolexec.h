@@ -62,6 +62,9 @@ struct toolexec_call {
 	const char *tool_name;
 	json_object *arguments;     /* an object, NULL for {}; the caller has
 	                             * validated it against the inputSchema */
+	long long concurrency;      /* calls that may wait on one integration
+	                             * at once, over every instance
+	                             * (lib/upstreamslot); 0: no bound */
 };
 
 /*

@@ -56,6 +56,7 @@ is_deeply($meta, {
     code_challenge_methods_supported => ['S256'],
     scopes_supported                 => [ 'api', 'offline_access' ],
     authorization_response_iss_parameter_supported => JSON::PP::true,
+    client_id_metadata_document_supported => JSON::PP::true,
 }, 'the authorization server metadata is exactly the documented one');
 
 # --- the protected resource metadata ----------------------------------------

@@ -26,6 +26,8 @@
 # - releases: the draft is never served, the latest release is, ?release=N
 #   pins one, unknown ones and apps without a release are 404;
 # - a private app: 401 without a token, served to a member, 404 to others;
+# - the editors' preview of the draft: a manager's API token, its own
+#   sessions, calls recorded without a release;
 # - Origin: a foreign one is 403, drio's own is served;
 # - every tools/call recorded in tool_calls, arguments only when the
 #   workspace turns argument logging on;
@@ -1191,6 +1193,69 @@ tool_meta_ok(result_of(modern('tools/list'),
     'modern tools/list on release 3 answers a result'), 'modern');
 is_rpc_error(modern('resources/list', undef, path => "$EP?release=2"), 404,
     -32601, '?release=2 (no widgets) still has no resources/list');
+
+# --- the editors' preview of the draft ---------------------------------------
+
+# /mcp/{ws}/{app}/preview serves the current draft, unpublished, to a
+# manager or above of the workspace with an API token; its sessions are
+# its own.  The draft loses slowReport here; the endpoint keeps serving
+# the release.
+my $PREVIEW = "$EP/preview";
+my $draft_tools = api_ok(200, api(GET => "$A/tools"), 'list the draft tools');
+my ($slow) = grep { $_->{name} eq 'slowReport' }
+    @{ $draft_tools->{data} // [] };
+ok($slow, 'setup: the draft has slowReport');
+api_ok(200, api(DELETE => "$A/tools/$slow->{id}"),
+    'remove slowReport from the draft');
+my @draft_names = grep { $_ ne 'slowReport' } @tools_v2;
+
+$res = modern('tools/list', undef, path => $PREVIEW);
+is($res->{status}, 401, 'the preview without a token is 401');
+my $nora_api = $s->issue_token($nora->{email}, label => 'preview');
+$res = modern('tools/list', undef, path => $PREVIEW, token => $nora_api);
+is_error($res, 403, 'insufficient_role',
+    'a normal member may not preview the draft');
+$res = modern('tools/list', undef, path => $PREVIEW, token => $carol->{token});
+is($res->{status}, 401, 'an endpoint-bound token is not an API token');
+$res = modern('tools/list', undef, path => $PREVIEW, token => $alice->{token});
+$list = result_of($res, 'the owner previews the draft');
+is_deeply(names($list), \@draft_names, 'the preview lists the draft\'s tools');
+is($list->{ttlMs}, 0, 'the draft is not to be cached (ttlMs 0)');
+is($list->{cacheScope}, 'private', '... and is private');
+is_deeply(names(result_of(modern('tools/list'), 'the endpoint meanwhile')),
+    \@tools_v2, 'the endpoint still serves the release');
+
+my ($pres, $psid) = initialize('2025-11-25', path => $PREVIEW,
+    token => $alice->{token});
+is($pres->{json}{result}{serverInfo}{version}, 'draft',
+    'the preview\'s serverInfo version is "draft"');
+ok(defined $psid, 'a preview session is opened');
+$res = legacy($psid, '2025-11-25', 'tools/list', undef, path => $PREVIEW,
+    token => $alice->{token});
+is_deeply(names(result_of($res, 'the preview session lists')),
+    \@draft_names, '... the draft\'s tools');
+$res = legacy($psid, '2025-11-25', 'tools/list');
+is($res->{status}, 404, 'a preview session does not serve the endpoint');
+my $esid = open_session('2025-11-25');
+$res = legacy($esid, '2025-11-25', 'tools/list', undef, path => $PREVIEW,
+    token => $alice->{token});
+is($res->{status}, 404, 'nor an endpoint session the preview');
+
+$res = legacy($psid, '2025-11-25', 'tools/call',
+    { name => 'getItem', arguments => { id => '2' } }, path => $PREVIEW,
+    token => $alice->{token});
+is_deeply(result_of($res, 'a tools/call in the preview')->{structuredContent},
+    $ITEMS[1], 'runs the draft\'s tool');
+is($s->sql(<<'SQL', $app->{id}), "|$alice->{id}|true",
+SELECT coalesce(release_number::text, '') || '|' || account_id || '|'
+       || (client_id IS NOT NULL)::text
+  FROM tool_calls WHERE app_id = :'p1' ORDER BY id DESC LIMIT 1;
+SQL
+    'it is recorded without a release, with the editor and the token\'s'
+    . ' client');
+$res = $s->request(DELETE => $PREVIEW, { token => $alice->{token},
+    headers => { 'Mcp-Session-Id' => $psid } });
+is($res->{status}, 204, 'DELETE ends the preview session');
 
 # --- nothing secret ---------------------------------------------------------
 
