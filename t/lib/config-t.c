@@ -344,7 +344,7 @@ test_each_key(void)
 		bail("cannot load %s: %s", path, err.message);
 	memset(&first, 0, sizeof(first));
 	config_each_key(&cfg, visit, &first);
-	is_int(24, first.n, "config_each_key visits all twenty-four keys");
+	is_int(27, first.n, "config_each_key visits all twenty-seven keys");
 	for (i = 0; all_keys[i] != NULL; i++) {
 		for (j = 0; j < first.n && j < VISIT_MAX; j++)
 			if (strcmp(first.names[j], all_keys[i]) == 0)
