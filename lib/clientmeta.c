@@ -18,6 +18,7 @@
 #include "clientmeta.h"
 #include "jsonutil.h"
 #include "outbound.h"
+#include "utf8.h"
 
 /* The grants such a client may name (fcgi/oauth.c supports these). */
 static const char *const clientmeta_grants[] = { "authorization_code",
@@ -207,18 +208,6 @@ clientmeta_array_has(json_object *array, const char *s)
 	return false;
 }
 
-/* The number of UTF-8 characters in s. */
-static size_t
-clientmeta_utf8_length(const char *s)
-{
-	size_t n = 0;
-
-	for (; *s != '\0'; s++)
-		if (((unsigned char)*s & 0xc0) != 0x80)
-			n++;
-	return n;
-}
-
 int
 clientmeta_document_check(const char *url, const char *text, size_t len,
     json_object **out, struct error *err)
@@ -243,7 +232,7 @@ clientmeta_document_check(const char *url, const char *text, size_t len,
 	}
 	name = json_get_string(doc, "client_name");
 	if (name == NULL || *name == '\0' ||
-	    clientmeta_utf8_length(name) > 200) {
+	    utf8_count(name, strlen(name)) > 200) {
 		error_set(err, ERR_OAUTH_INVALID_CLIENT, "The client metadata "
 		    "document needs a client_name of 1 to 200 characters.");
 		goto fail;

@@ -35,6 +35,7 @@
 #include "jsonutil.h"
 #include "page.h"
 #include "valid.h"
+#include "utf8.h"
 
 const char *const connector_categories[] = {
 	"developer-tools", "project-management", "productivity",
@@ -1576,40 +1577,18 @@ is_ok_status(const struct connector_request *r, long status)
 	return false;
 }
 
-/* Length of the valid UTF-8 sequence at p (at most n bytes), or 0. */
+/*
+ * Length of the UTF-8 character at p (at most n bytes), or 0 when there
+ * is none there or it is a C1 control, which counts as a control.
+ */
 static size_t
 utf8_length(const unsigned char *p, size_t n)
 {
-	size_t len, i;
-	unsigned long cp;
+	uint32_t cp;
+	size_t len;
 
-	if (p[0] < 0x80)
-		return 1;
-	if ((p[0] & 0xe0) == 0xc0) {
-		len = 2;
-		cp = p[0] & 0x1f;
-	} else if ((p[0] & 0xf0) == 0xe0) {
-		len = 3;
-		cp = p[0] & 0x0f;
-	} else if ((p[0] & 0xf8) == 0xf0) {
-		len = 4;
-		cp = p[0] & 0x07;
-	} else {
-		return 0;
-	}
-	if (len > n)
-		return 0;
-	for (i = 1; i < len; i++) {
-		if ((p[i] & 0xc0) != 0x80)
-			return 0;
-		cp = (cp << 6) | (p[i] & 0x3f);
-	}
-	if ((len == 2 && cp < 0x80) || (len == 3 && cp < 0x800) ||
-	    (len == 4 && (cp < 0x10000 || cp > 0x10ffff)) ||
-	    (cp >= 0xd800 && cp <= 0xdfff))
-		return 0;
-	/* C1 controls count as controls. */
-	if (cp >= 0x80 && cp <= 0x9f)
+	if ((len = utf8_char((const char *)p, n, &cp)) == 0 ||
+	    (cp >= 0x80 && cp <= 0x9f))
 		return 0;
 	return len;
 }

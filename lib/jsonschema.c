@@ -29,6 +29,7 @@
 #include <string.h>
 
 #include "jsonschema.h"
+#include "utf8.h"
 
 #define JSONSCHEMA_ROOT        "arguments" /* what a path starts from */
 #define JSONSCHEMA_PATH_MAX    160  /* bytes of a path kept */
@@ -124,45 +125,6 @@ utf8_cut_end(char *s)
 		s[lead - 1] = '\0';
 }
 
-/*
- * The length in bytes of the well-formed UTF-8 character at s (of at
- * most len bytes), with its code point in *cp; 0 when s does not start
- * with one.  Can't fail.
- */
-static size_t
-utf8_char(const char *s, size_t len, uint32_t *cp)
-{
-	const unsigned char *p = (const unsigned char *)s;
-	size_t need, i;
-	uint32_t v, min;
-
-	if (len == 0)
-		return 0;
-	if (p[0] < 0x80) {
-		*cp = p[0];
-		return 1;
-	}
-	if ((p[0] & 0xe0) == 0xc0)
-		need = 2, min = 0x80, v = p[0] & 0x1f;
-	else if ((p[0] & 0xf0) == 0xe0)
-		need = 3, min = 0x800, v = p[0] & 0x0f;
-	else if ((p[0] & 0xf8) == 0xf0)
-		need = 4, min = 0x10000, v = p[0] & 0x07;
-	else
-		return 0;
-	if (len < need)
-		return 0;
-	for (i = 1; i < need; i++) {
-		if ((p[i] & 0xc0) != 0x80)
-			return 0;
-		v = v << 6 | (p[i] & 0x3f);
-	}
-	if (v < min || v > 0x10ffff || (v >= 0xd800 && v <= 0xdfff))
-		return 0;
-	*cp = v;
-	return need;
-}
-
 /* Write code point cp as UTF-8 into out (4 bytes); returns the length. */
 static size_t
 utf8_put(uint32_t cp, char *out)
@@ -187,22 +149,6 @@ utf8_put(uint32_t cp, char *out)
 	out[2] = (char)(0x80 | (cp >> 6 & 0x3f));
 	out[3] = (char)(0x80 | (cp & 0x3f));
 	return 4;
-}
-
-/*
- * The length of len bytes of text in characters, as JSON Schema counts
- * them: code points, here every byte that does not continue a UTF-8
- * sequence.  Can't fail.
- */
-static size_t
-utf8_length(const char *text, size_t len)
-{
-	size_t i, n = 0;
-
-	for (i = 0; i < len; i++)
-		if (((unsigned char)text[i] & 0xc0) != 0x80)
-			n++;
-	return n;
 }
 
 /*
@@ -1271,7 +1217,7 @@ regex_run(struct check *c, struct check_regex *entry, const char *text,
 	bool matched;
 
 	if (entry->max_chars != PATTERN_UNBOUNDED &&
-	    utf8_length(text, len) > entry->max_chars)
+	    utf8_count(text, len) > entry->max_chars)
 		return false;
 #ifdef REG_STARTEND
 	/* The whole string, even past a "\u0000" inside it. */
@@ -1597,7 +1543,7 @@ check_string(struct check *c, json_object *schema, json_object *instance)
 	json_object *pattern;
 	bool valid = true;
 
-	length = utf8_length(text, bytes);
+	length = utf8_count(text, bytes);
 	if (count_get(member(schema, "minLength"), &bound) &&
 	    length < bound) {
 		valid = fault(c, "minLength", "must be at least %zu "

@@ -19,6 +19,7 @@
 
 #include "jsonutil.h"
 #include "mcpwire.h"
+#include "utf8.h"
 
 /* Newest first; the modern version, then the legacy ones. */
 static const char *const versions[] = {
@@ -171,55 +172,12 @@ mcpwire_fault_response(const struct mcpwire_fault *fault)
 /* ---------------------------------------------------------------- */
 /* Strict JSON                                                       */
 
-/*
- * The length of the one UTF-8 encoded character at s (len bytes left),
- * or 0 when it is not well-formed by RFC 3629: no overlong forms, no
- * surrogates, nothing above U+10FFFF.
- */
-static size_t
-utf8_char(const unsigned char *s, size_t len)
-{
-	unsigned char lo = 0x80, hi = 0xbf;
-	size_t n, i;
-
-	if (len == 0)
-		return 0;
-	if (s[0] < 0x80)
-		return 1;
-	if (s[0] >= 0xc2 && s[0] <= 0xdf)
-		n = 2;
-	else if (s[0] >= 0xe0 && s[0] <= 0xef) {
-		n = 3;
-		if (s[0] == 0xe0)
-			lo = 0xa0;
-		else if (s[0] == 0xed)
-			hi = 0x9f;
-	} else if (s[0] >= 0xf0 && s[0] <= 0xf4) {
-		n = 4;
-		if (s[0] == 0xf0)
-			lo = 0x90;
-		else if (s[0] == 0xf4)
-			hi = 0x8f;
-	} else
-		return 0;
-	if (len < n || s[1] < lo || s[1] > hi)
-		return 0;
-	for (i = 2; i < n; i++)
-		if (s[i] < 0x80 || s[i] > 0xbf)
-			return 0;
-	return n;
-}
-
 /* Are len bytes at s UTF-8 without NUL? */
 static bool
 utf8_text(const unsigned char *s, size_t len)
 {
-	size_t i, n;
-
-	for (i = 0; i < len; i += n)
-		if (s[i] == '\0' || (n = utf8_char(s + i, len - i)) == 0)
-			return false;
-	return true;
+	return memchr(s, '\0', len) == NULL &&
+	    utf8_valid((const char *)s, len);
 }
 
 /* The value of 4 hex digits at s, or -1. */
@@ -263,7 +221,8 @@ scan_string(const unsigned char *s, size_t len, size_t *i)
 		if (s[p] < 0x20)
 			return false;
 		if (s[p] != '\\') {
-			if ((n = utf8_char(s + p, len - p)) == 0)
+			if ((n = utf8_char((const char *)s + p, len - p,
+			    NULL)) == 0)
 				return false;
 			p += n;
 			continue;

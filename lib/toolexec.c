@@ -29,6 +29,7 @@
 #include "sanitise.h"
 #include "toolexec.h"
 #include "upstreamslot.h"
+#include "utf8.h"
 
 /* Characters of a chain step's prefix, "Step 'NAME' (i of n) failed: ". */
 #define PREFIX_MAX 128
@@ -1046,52 +1047,20 @@ toolexec_token_request(json_object *auth, json_object *secret,
 /* Answers                                                          */
 
 /*
- * The length of the valid UTF-8 sequence at s (n bytes left), or 0 when
- * the bytes there are not one.  NUL is not valid here.
+ * The length of the UTF-8 character at s (n bytes left), or 0 when the
+ * bytes there are not one.  NUL is not one here.
  */
 static size_t
-utf8_sequence(const unsigned char *s, size_t n)
+utf8_sequence(const char *s, size_t n)
 {
-	size_t need, i;
-	unsigned char lo = 0x80, hi = 0xbf;
-
-	if (s[0] > 0 && s[0] < 0x80)
-		return 1;
-	if (s[0] >= 0xc2 && s[0] <= 0xdf)
-		need = 2;
-	else if (s[0] >= 0xe0 && s[0] <= 0xef) {
-		need = 3;
-		if (s[0] == 0xe0)
-			lo = 0xa0;
-		else if (s[0] == 0xed)
-			hi = 0x9f;
-	} else if (s[0] >= 0xf0 && s[0] <= 0xf4) {
-		need = 4;
-		if (s[0] == 0xf0)
-			lo = 0x90;
-		else if (s[0] == 0xf4)
-			hi = 0x8f;
-	} else
-		return 0;
-	if (n < need || s[1] < lo || s[1] > hi)
-		return 0;
-	for (i = 2; i < need; i++)
-		if ((s[i] & 0xc0) != 0x80)
-			return 0;
-	return need;
+	return n > 0 && s[0] == '\0' ? 0 : utf8_char(s, n, NULL);
 }
 
 /* Is len bytes of s valid UTF-8 without NUL? */
 static bool
-utf8_valid(const char *s, size_t len)
+utf8_valid_text(const char *s, size_t len)
 {
-	size_t i, k;
-
-	for (i = 0; i < len; i += k)
-		if ((k = utf8_sequence((const unsigned char *)s + i,
-		    len - i)) == 0)
-			return false;
-	return true;
+	return memchr(s, '\0', len) == NULL && utf8_valid(s, len);
 }
 
 /*
@@ -1105,7 +1074,7 @@ utf8_copy(struct buf *b, const char *s, size_t len, size_t max)
 	size_t i, k;
 
 	for (i = 0; i < len; i += k) {
-		k = utf8_sequence((const unsigned char *)s + i, len - i);
+		k = utf8_sequence(s + i, len - i);
 		if (b->len + (k != 0 ? k : 3) > max)
 			break;
 		if (k != 0)
@@ -1149,7 +1118,7 @@ json_answer(const char *body, size_t len, json_object **value)
 	size_t start = 0, end = len;
 
 	*value = NULL;
-	if (!utf8_valid(body, len))
+	if (!utf8_valid_text(body, len))
 		return false;
 	while (start < end && strchr(" \t\r\n", body[start]) != NULL)
 		start++;

@@ -15,6 +15,7 @@
 #include "http.h"
 #include "jsonutil.h"
 #include "valid.h"
+#include "utf8.h"
 
 #define VALID_STRING_MAX_DEFAULT 1024
 #define VALID_JSON_DEPTH         JSONUTIL_MAX_DEPTH
@@ -84,55 +85,6 @@ valid_is_email(const char *s)
 }
 
 /*
- * Is s well-formed UTF-8: no stray continuation bytes, no overlong forms,
- * no surrogates, nothing above U+10FFFF?  PostgreSQL refuses anything
- * else, so it must be refused here as a 422, not found there as a 500.
- */
-static bool
-utf8_is_valid(const char *s)
-{
-	const unsigned char *p = (const unsigned char *)s;
-
-	while (*p != '\0') {
-		unsigned c = *p, need, min, cp, i;
-
-		if (c < 0x80) {
-			p++;
-			continue;
-		} else if ((c & 0xe0) == 0xc0) {
-			need = 1, min = 0x80, cp = c & 0x1f;
-		} else if ((c & 0xf0) == 0xe0) {
-			need = 2, min = 0x800, cp = c & 0x0f;
-		} else if ((c & 0xf8) == 0xf0) {
-			need = 3, min = 0x10000, cp = c & 0x07;
-		} else {
-			return false;
-		}
-		for (i = 1; i <= need; i++) {
-			if ((p[i] & 0xc0) != 0x80)
-				return false;
-			cp = cp << 6 | (p[i] & 0x3f);
-		}
-		if (cp < min || cp > 0x10ffff || (cp >= 0xd800 && cp <= 0xdfff))
-			return false;
-		p += need + 1;
-	}
-	return true;
-}
-
-/* Length of a UTF-8 string in characters (code points). */
-static size_t
-utf8_length(const char *s)
-{
-	size_t n = 0;
-
-	for (; *s != '\0'; s++)
-		if (((unsigned char)*s & 0xc0) != 0x80)
-			n++;
-	return n;
-}
-
-/*
  * Check one textual value (a query value, or a JSON string) against its
  * field and store it.  Adds a detail and returns -1 when it fails.
  */
@@ -145,14 +97,15 @@ valid_text(const struct valid_field *field, const char *where,
 	char *end;
 	size_t i, len;
 
-	if (!utf8_is_valid(text)) {
+	/* PostgreSQL refuses anything else: a 422 here, not a 500 there. */
+	if (!utf8_valid(text, strlen(text))) {
 		error_add_detail(err, where, field->name,
 		    "Input should be a valid UTF-8 string", "string_unicode");
 		return -1;
 	}
 	switch (field->type) {
 	case VALID_STRING:
-		len = utf8_length(text);
+		len = utf8_count(text, strlen(text));
 		if (len < (size_t)(field->min > 0 ? field->min : 0)) {
 			snprintf(msg, sizeof(msg),
 			    "String should have at least %lld characters",
@@ -240,7 +193,7 @@ valid_text(const struct valid_field *field, const char *where,
 	case VALID_ARRAY:
 		break; /* JSON values are checked by valid_json_value() */
 	case VALID_URL:
-		len = utf8_length(text);
+		len = utf8_count(text, strlen(text));
 		if (len > (size_t)(field->max > 0 ? field->max : 2048) ||
 		    !valid_is_http_url(text)) {
 			error_add_detail(err, where, field->name,
@@ -330,8 +283,8 @@ valid_params(const struct http_param *params, size_t nparams,
 		if (f < 0) {
 			/* The name is echoed in details: it must be UTF-8. */
 			error_add_detail(err, where,
-			    utf8_is_valid(param->name) ? param->name :
-			    "(not UTF-8)", "Extra inputs are not permitted",
+			    utf8_valid(param->name, strlen(param->name)) ?
+			    param->name : "(not UTF-8)", "Extra inputs are not permitted",
 			    "extra_forbidden");
 			failed = true;
 		} else if (out[f].present) {

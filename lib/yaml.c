@@ -25,6 +25,7 @@
 #include <yaml.h>
 
 #include "yaml.h"
+#include "utf8.h"
 
 /* The tags of the core schema, as libyaml expands !!str and the rest. */
 #define TAG_PREFIX "tag:yaml.org,2002:"
@@ -167,47 +168,6 @@ plain_kind(const char *s, size_t len)
 	if (is_core_float(s, len))
 		return PLAIN_FLOAT;
 	return PLAIN_STRING;
-}
-
-/*
- * Is s well-formed UTF-8: no stray continuation bytes, no overlong forms,
- * no surrogates, nothing above U+10FFFF?  libyaml's own check lets
- * surrogates and code points above U+10FFFF through, which its emitter
- * would then write as escapes its parser refuses.
- */
-static bool
-utf8_is_valid(const char *s, size_t len)
-{
-	const unsigned char *p = (const unsigned char *)s;
-	size_t i = 0;
-
-	while (i < len) {
-		unsigned c = p[i], need, min, cp, k;
-
-		if (c < 0x80) {
-			i++;
-			continue;
-		} else if ((c & 0xe0) == 0xc0) {
-			need = 1, min = 0x80, cp = c & 0x1f;
-		} else if ((c & 0xf0) == 0xe0) {
-			need = 2, min = 0x800, cp = c & 0x0f;
-		} else if ((c & 0xf8) == 0xf0) {
-			need = 3, min = 0x10000, cp = c & 0x07;
-		} else {
-			return false;
-		}
-		if (len - i <= need)
-			return false;
-		for (k = 1; k <= need; k++) {
-			if ((p[i + k] & 0xc0) != 0x80)
-				return false;
-			cp = cp << 6 | (p[i + k] & 0x3f);
-		}
-		if (cp < min || cp > 0x10ffff || (cp >= 0xd800 && cp <= 0xdfff))
-			return false;
-		i += need + 1;
-	}
-	return true;
 }
 
 /* ------------------------------------------------------------------ */
@@ -1134,7 +1094,12 @@ emit_string(yaml_emitter_t *emitter, const char *s, size_t len,
 	int plain = 0;
 	size_t i;
 
-	if (!utf8_is_valid(s, len))
+	/*
+	 * libyaml's own check lets surrogates and code points above
+	 * U+10FFFF through, which its emitter then writes as escapes its
+	 * parser refuses.
+	 */
+	if (!utf8_valid(s, len))
 		return error_set(err, ERR_BAD_REQUEST,
 		    "The value cannot be written as YAML: a string is not "
 		    "valid UTF-8.");
