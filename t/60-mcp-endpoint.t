@@ -1,14 +1,15 @@
 #!/usr/bin/perl
 # 60-mcp-endpoint.t: the MCP endpoint (drio-mcp, docs/mcp.md) over a real
 # stack: two instances of each of drio-api-v1, drio-api-v3 and drio-mcp
-# behind nginx, PostgreSQL, and an upstream JSON API this test runs on
-# loopback.
+# behind nginx, PostgreSQL, and an upstream JSON API on loopback.
 #
-# The app is built the way a builder builds it, through the management
-# APIs: an app, an api_key auth connection (header X-API-Key), an
-# integration discovered from an inline OpenAPI 3 document whose server
-# is the fixture, tools made from its operations, visibility public,
-# release 1.  Then, against /mcp/{workspace_slug}/{app_slug}:
+# The app and its upstream are DrioMcpApp's (t/tap/DrioMcpApp.pm, which
+# lists the upstream's routes), built the way a builder builds it,
+# through the management APIs: an app, an api_key auth connection
+# (header X-API-Key), an integration discovered from an inline OpenAPI 3
+# document whose server is the upstream, tools made from four of its
+# operations, visibility public, release 1.  Then, against
+# /mcp/{workspace_slug}/{app_slug}:
 #
 # - the legacy era (2025-03-26 to 2025-11-25): version negotiation,
 #   serverInfo, capabilities, instructions, Mcp-Session-Id; notifications
@@ -48,12 +49,10 @@ use warnings;
 
 use Digest::SHA ();
 
-use IO::Select;
-use IO::Socket::INET;
 use JSON::PP ();
-use POSIX ();
 use Test::More;
 use Time::HiRes qw(time);
+use DrioMcpApp;
 use DrioStack;
 use DrioTest;
 
@@ -67,263 +66,25 @@ my $carol = $s->seed_user(email => 'carol@example.com', name => 'Carol');
 my $acme   = $s->seed_workspace('Acme', $alice->{email});
 my $hidden = $s->seed_workspace('Hidden', $carol->{email});
 $s->seed_member($acme, $nora->{id}, 'normal');
-my $ws_slug = $s->sql("SELECT slug FROM workspaces WHERE id = :'p1'", $acme);
+my $m = DrioMcpApp->start($s, owner => $alice, workspace_id => $acme,
+    setup_tests => 1);
+my $ws_slug = $m->workspace_slug;
+my $app = $m->app;
+my $A = $m->app_path;
+my $API_KEY = $m->api_key;
+my @ITEMS = $m->items;
 
 my $T = JSON::PP::true;
 my $F = JSON::PP::false;
 my $JSON = JSON::PP->new->canonical->allow_nonref;
-my $API_KEY = 'itm_' . join('', map { sprintf '%04x', int rand 65536 } 1 .. 8);
 my $MODERN = '2026-07-28';
 my $META_VERSION = 'io.modelcontextprotocol/protocolVersion';
 my $META_CAPS = 'io.modelcontextprotocol/clientCapabilities';
 my $META_INFO = 'io.modelcontextprotocol/clientInfo';
 my $META_SERVER = 'io.modelcontextprotocol/serverInfo';
-
-sub slurp {
-    my ($path) = @_;
-    open my $fh, '<:raw', $path or return '';
-    local $/;
-    return scalar <$fh>;
-}
-
-# --- the upstream: a small JSON API on loopback ------------------------------
-
-# Routes (every /items route needs X-API-Key: $API_KEY, else 401):
-#   GET    /items?limit=N  {"items": [the first N of five], "limit": N}
-#   GET    /items/{id}     {"id", "name"}; 404 for an unknown id, with a
-#                          body that echoes the key it was sent and is
-#                          longer than any message drio may pass on
-#   POST   /items          201 {"id": 42, "created": <the JSON body>}
-#   DELETE /items/{id}     200 {"deleted": "<id>"}
-#   GET    /slow           never answers (the connection is held open)
-# Every request is appended to $upstream_log as one JSON line {method,
-# path, query, headers (lower-case names), body} before it is answered.
-# Bounded: at most 300 connections, 300 seconds, 5 s to read a request;
-# killed at the end.
-my $upstream_log = $s->tmpdir . '/upstream.jsonl';
-my @ITEMS = map { { id => $_, name => "item $_" } } 1 .. 5;
-
-# Read one HTTP/1.x request from $c within 5 seconds.  Returns {method,
-# path, query, headers, body}, or undef when none could be read.
-sub read_request {
-    my ($c) = @_;
-    my $sel = IO::Select->new($c);
-    my $deadline = time + 5;
-    my $buf = '';
-    my ($head, $rest);
-    until ($buf =~ /\r\n\r\n/) {
-        return undef if time >= $deadline;
-        next unless $sel->can_read(0.5);
-        my $n = sysread($c, $buf, 65536, length $buf);
-        return undef unless $n;
-    }
-    ($head, $rest) = $buf =~ /\A(.*?)\r\n\r\n(.*)\z/s;
-    my ($line, @lines) = split /\r\n/, $head;
-    my ($method, $target) = $line =~ m{\A(\S+) (\S+) HTTP/1\.[01]\z}
-        or return undef;
-    my %h;
-    for (@lines) {
-        my ($k, $v) = /\A([^:]+):\s*(.*?)\s*\z/ or next;
-        $h{lc $k} = $v;
-    }
-    my $want = $h{'content-length'} // 0;
-    while (length($rest) < $want) {
-        return undef if time >= $deadline;
-        next unless $sel->can_read(0.5);
-        my $n = sysread($c, $rest, $want - length $rest, length $rest);
-        return undef unless $n;
-    }
-    my ($path, $query) = split /\?/, $target, 2;
-    return { method => $method, path => $path, query => $query // '',
-        headers => \%h, body => $rest };
-}
-
-# Answer $doc as JSON with $status, and say the connection closes.
-sub answer {
-    my ($c, $status, $doc) = @_;
-    my %reason = (200 => 'OK', 201 => 'Created', 401 => 'Unauthorized',
-        404 => 'Not Found');
-    my $body = $JSON->encode($doc);
-    print {$c} "HTTP/1.1 $status " . ($reason{$status} // 'Status')
-        . "\r\nContent-Type: application/json\r\nContent-Length: "
-        . length($body) . "\r\nConnection: close\r\n\r\n$body";
-}
-
-# The status and JSON document a request gets (the routes above), or
-# nothing for one that is never answered.
-sub route {
-    my ($r) = @_;
-    my ($m, $p) = @$r{qw(method path)};
-    if ($m eq 'GET' && $p eq '/slow') {
-        return;    # held: never answered
-    }
-    return (404, { error => 'no such route' }) unless $p =~ m{\A/items\b};
-    return (401, { error => 'missing or wrong API key' })
-        unless ($r->{headers}{'x-api-key'} // '') eq $API_KEY;
-    if ($m eq 'GET' && $p eq '/items') {
-        my ($limit) = $r->{query} =~ /(?:\A|&)limit=(\d+)/;
-        $limit //= 3;
-        my @some = @ITEMS[0 .. ($limit > 5 ? 5 : $limit) - 1];
-        return (200, { items => \@some, limit => $limit + 0 });
-    }
-    if ($m eq 'POST' && $p eq '/items') {
-        my $doc = eval { JSON::PP->new->decode($r->{body}) };
-        return (201, { id => 42, created => $doc });
-    }
-    if ($p =~ m{\A/items/([^/]+)\z}) {
-        my $id = $1;
-        return (200, { deleted => $id }) if $m eq 'DELETE';
-        my ($item) = grep { $_->{id} eq $id } @ITEMS;
-        return (200, $item) if $m eq 'GET' && $item;
-        return (404, { error => "no item $id",
-            key_seen => $r->{headers}{'x-api-key'},
-            padding => 'x' x 6000 }) if $m eq 'GET';
-    }
-    return (404, { error => 'no such route' });
-}
-
-my $listener = IO::Socket::INET->new(LocalAddr => '127.0.0.1',
-    LocalPort => 0, Listen => 16, ReuseAddr => 1) or die "listen: $!";
-my $port = $listener->sockport;
-my $upstream = fork // die "fork: $!";
-if ($upstream == 0) {
-    $SIG{PIPE} = 'IGNORE';
-    $SIG{$_} = 'DEFAULT' for qw(INT TERM HUP);
-    $SIG{ALRM} = sub { POSIX::_exit(0) };
-    alarm 300;
-    my @held;
-    for (1 .. 300) {
-        my $c = $listener->accept or next;
-        my $r = read_request($c);
-        if (!$r) {
-            close $c;
-            next;
-        }
-        if (open my $log, '>>', $upstream_log) {
-            print {$log} $JSON->encode($r), "\n";
-            close $log;
-        }
-        my ($status, $doc) = route($r);
-        if (!defined $status) {
-            push @held, $c;
-            next;
-        }
-        answer($c, $status, $doc);
-        close $c;
-    }
-    POSIX::_exit(0);
-}
-close $listener;
-END {
-    local $?;    # keep the test's exit status
-    if ($upstream) { kill 'KILL', $upstream; waitpid $upstream, 0 }
-}
-
-# The requests the upstream has seen so far.
-sub upstream_requests {
-    return map { JSON::PP->new->decode($_) } grep { /\S/ } split /\n/,
-        slurp($upstream_log);
-}
-
-# The requests the upstream saw while $code ran.
-sub upstream_during {
-    my ($code) = @_;
-    my $before = () = upstream_requests();
-    my @r = $code->();
-    my @all = upstream_requests();
-    return ([ @all[$before .. $#all] ], @r);
-}
-
-# --- the management APIs ----------------------------------------------------
-
-sub api {
-    my ($method, $path, $json, %opt) = @_;
-    return $s->request($method => $path, {
-        token => ($opt{as} // $alice)->{token},
-        (defined $json ? (json => $json) : ()) });
-}
-
-sub api_ok {
-    my ($want, $res, $what) = @_;
-    return $res->{json} if $res->{status} == $want;
-    diag("$what: $res->{status} $res->{content}");
-    BAIL_OUT("setup failed: $what");
-}
-
-my $int_schema = { type => 'string' };
-my $id_param = [ { name => 'id', in => 'path', required => $T,
-    schema => $int_schema } ];
-my $ok = { 200 => { description => 'OK' } };
-my $openapi = {
-    openapi => '3.0.3',
-    info => { title => 'Item store API', version => '1.0.0' },
-    servers => [ { url => "http://127.0.0.1:$port" } ],
-    components => { securitySchemes => { key => { type => 'apiKey',
-        in => 'header', name => 'X-API-Key' } } },
-    security => [ { key => [] } ],
-    paths => {
-        '/items' => {
-            get => { operationId => 'listItems', summary => 'List items',
-                description => 'Lists the items in stock.',
-                parameters => [ { name => 'limit', in => 'query',
-                    schema => { type => 'integer', minimum => 1,
-                        maximum => 50 } } ],
-                responses => $ok },
-            post => { operationId => 'createItem',
-                summary => 'Create an item',
-                requestBody => { required => $T, content => {
-                    'application/json' => { schema => { type => 'object',
-                        required => ['name'], properties => {
-                            name => { type => 'string', minLength => 1 },
-                            qty => { type => 'integer' } } } } } },
-                responses => { 201 => { description => 'Created' } } },
-        },
-        '/items/{id}' => {
-            get => { operationId => 'getItem', summary => 'Get an item',
-                parameters => $id_param, responses => $ok },
-            delete => { operationId => 'deleteItem',
-                summary => 'Delete an item', parameters => $id_param,
-                responses => $ok },
-        },
-        '/slow' => {
-            get => { operationId => 'slowReport',
-                summary => 'A report that takes its time',
-                responses => $ok },
-        },
-    },
-};
-
-my $app = api_ok(201, api(POST => '/api/v1/apps', { workspace_id => $acme,
-    name => 'Item store', slug => 'items',
-    description => 'Items and their stock.' }), 'create the app');
-my $A = "/api/v1/apps/$app->{id}";
-my $auth = api_ok(201, api(POST => "$A/auth", { name => 'Item key',
-    type => 'api_key', settings => { in => 'header', name => 'X-API-Key' },
-    secret => { value => $API_KEY } }), 'create the api_key connection');
-my $int = api_ok(201, api(POST => "$A/integrations", { name => 'Items',
-    kind => 'openapi', auth_connection_id => $auth->{id},
-    spec => $openapi }), 'create the integration from the inline document');
-is($int->{base_url}, "http://127.0.0.1:$port",
-    'setup: the integration calls the fixture (servers[0].url)');
-my $ops = api_ok(200, api(GET => "$A/integrations/$int->{id}/operations"),
-    'list the operations');
-my %op = map { $_->{key} => $_->{id} } @{ $ops->{data} };
-is_deeply([ sort keys %op ],
-    [qw(createItem deleteItem getItem listItems slowReport)],
-    'setup: five operations were discovered');
-my $import = api_ok(200, api(POST => "/api/v3/apps/$app->{id}/integrations/"
-    . "$int->{id}/operations/import-tools",
-    { operation_ids => [qw(listItems getItem createItem slowReport)] }),
-    'make tools from four operations');
-is(scalar @{ $import->{created} // [] }, 4, 'setup: four tools were made')
-    or diag explain $import;
-api_ok(200, api(PATCH => $A, { visibility => 'public' }), 'make it public');
-my $rel = api_ok(201, api(POST => "/api/v3/apps/$app->{id}/releases", {}),
-    'publish release 1');
-is($rel->{number}, 1, 'setup: release 1 is published');
 my @tools_v1 = qw(createItem getItem listItems slowReport);
 
-my $EP = "/mcp/$ws_slug/items";
+my $EP = $m->endpoint;
 
 # --- talking MCP ------------------------------------------------------------
 
@@ -519,7 +280,7 @@ is($tool{createItem}{annotations}{readOnlyHint}, $F,
 # --- legacy era: tools/call -------------------------------------------------
 
 my ($seen, $call);
-($seen, $res) = upstream_during(sub {
+($seen, $res) = $m->upstream_during(sub {
     legacy($sid_0618, '2025-06-18', 'tools/call',
         { name => 'listItems', arguments => { limit => 2 } }) });
 $call = result_of($res, 'tools/call listItems answers a result');
@@ -537,7 +298,7 @@ is_deeply([ @$u{qw(method path query)} ], [ 'GET', '/items', 'limit=2' ],
 is($u->{headers}{'x-api-key'}, $API_KEY,
     "the auth connection's key went in X-API-Key");
 
-($seen, $res) = upstream_during(sub {
+($seen, $res) = $m->upstream_during(sub {
     legacy($sid_0618, '2025-06-18', 'tools/call',
         { name => 'getItem', arguments => { id => '3' } }) });
 $call = result_of($res, 'tools/call getItem answers a result');
@@ -545,7 +306,7 @@ is_deeply($call->{structuredContent}, $ITEMS[2],
     'and its structuredContent is item 3');
 is(($seen->[0] // {})->{path}, '/items/3', 'the id went into the path');
 
-($seen, $res) = upstream_during(sub {
+($seen, $res) = $m->upstream_during(sub {
     legacy($sid_0618, '2025-06-18', 'tools/call', { name => 'createItem',
         arguments => { name => 'bolt', qty => 7 } }) });
 $call = result_of($res, 'tools/call createItem answers a result');
@@ -560,7 +321,7 @@ is_deeply(eval { JSON::PP->new->decode($u->{body}) },
     { name => 'bolt', qty => 7 }, 'made of the arguments');
 is($u->{headers}{'x-api-key'}, $API_KEY, 'and the key');
 
-($seen, $res) = upstream_during(sub {
+($seen, $res) = $m->upstream_during(sub {
     legacy($sid_0618, '2025-06-18', 'tools/call',
         { name => 'getItem', arguments => { id => '99' } }) });
 $call = result_of($res, 'an upstream 404 is a result, not a protocol error');
@@ -575,7 +336,7 @@ ok(!exists $call->{structuredContent},
 is(($seen->[0] // {})->{path}, '/items/99', '(the upstream was asked)');
 
 my $t0 = time;
-($seen, $res) = upstream_during(sub {
+($seen, $res) = $m->upstream_during(sub {
     legacy($sid_0618, '2025-06-18', 'tools/call',
         { name => 'slowReport', arguments => {} }) });
 my $took = time - $t0;
@@ -587,7 +348,7 @@ cmp_ok($took, '<', $OUTBOUND_TIMEOUT + 5,
 is(($seen->[0] // {})->{path}, '/slow', '(the upstream was asked)');
 
 # Invalid arguments: a tool result from 2025-11-25 on, -32602 before.
-($seen, $res) = upstream_during(sub {
+($seen, $res) = $m->upstream_during(sub {
     legacy($sid_1125, '2025-11-25', 'tools/call',
         { name => 'listItems', arguments => { limit => 500 } }) });
 $call = result_of($res,
@@ -596,7 +357,7 @@ is($call->{isError}, $T, 'with isError true');
 like(text_of($call), qr/limit/, 'whose message names the argument');
 like(text_of($call), qr/50/, 'and the bound it broke');
 is(scalar @$seen, 0, 'and nothing is sent upstream');
-($seen, $res) = upstream_during(sub {
+($seen, $res) = $m->upstream_during(sub {
     legacy($sid_0618, '2025-06-18', 'tools/call',
         { name => 'listItems', arguments => { limit => 500 } }) });
 is_rpc_error($res, 200, -32602,
@@ -718,7 +479,7 @@ is_deeply(($list->{_meta} // {})->{$META_SERVER}{name}, 'items',
     'serverInfo is in _meta');
 ok(!exists $res->{headers}{'mcp-session-id'}, 'no Mcp-Session-Id is issued');
 
-($seen, $res) = upstream_during(sub {
+($seen, $res) = $m->upstream_during(sub {
     modern('tools/call', { name => 'listItems',
         arguments => { limit => 1 } }) });
 $call = result_of($res, 'modern tools/call answers a result');
@@ -768,8 +529,7 @@ is($res->{content}, '', 'and no body');
 
 # --- releases ---------------------------------------------------------------
 
-my $tool = api_ok(201, api(POST => "/api/v3/apps/$app->{id}/tools",
-    { operation_id => $op{deleteItem} }), 'add a tool to the draft');
+$m->add_tool('deleteItem');
 my $legacy_live = open_session('2025-11-25');
 my $legacy_pinned = open_session('2025-11-25', path => "$EP?release=1");
 is_deeply(names(result_of(modern('tools/list'),
@@ -780,9 +540,7 @@ $res = modern('tools/call', { name => 'deleteItem',
 is_rpc_error($res, 200, -32602,
     'and the draft\'s new tool cannot be called (unknown tool)');
 
-$rel = api_ok(201, api(POST => "/api/v3/apps/$app->{id}/releases", {}),
-    'publish release 2');
-is($rel->{number}, 2, 'release 2 is published');
+is($m->publish, 2, 'release 2 is published');
 my @tools_v2 = sort @tools_v1, 'deleteItem';
 is_deeply(names(result_of(modern('tools/list'), 'tools/list after release 2')),
     \@tools_v2, 'the latest release is served: deleteItem is listed');
@@ -795,7 +553,7 @@ is_deeply(names(result_of(legacy($legacy_live, '2025-11-25', 'tools/list'),
 is_deeply(names(result_of(legacy($legacy_pinned, '2025-11-25', 'tools/list',
     undef, path => "$EP?release=1"), 'a session opened with ?release=1')),
     \@tools_v1, 'stays on release 1');
-($seen, $res) = upstream_during(sub {
+($seen, $res) = $m->upstream_during(sub {
     modern('tools/call', { name => 'deleteItem',
         arguments => { id => '4' } }) });
 is_deeply(result_of($res, 'the new tool can be called')->{structuredContent},
@@ -817,7 +575,7 @@ $res = modern('tools/list', undef, path => "$EP?release=zero");
 is($res->{status}, 422, 'a ?release that is not a number is refused (422)')
     or diag($res->{content});
 
-my $empty = api_ok(201, api(POST => '/api/v1/apps', { workspace_id => $acme,
+$m->api_ok(201, $m->api(POST => '/api/v1/apps', { workspace_id => $acme,
     name => 'Empty', slug => 'empty', visibility => 'public' }),
     'create an app without a release');
 ($res) = initialize('2025-11-25', path => "/mcp/$ws_slug/empty");
@@ -900,7 +658,7 @@ is_deeply([ reverse @args ], [ 'ok {"limit": 4}', 'invalid {"limit": 0}' ],
 
 # --- a private app ----------------------------------------------------------
 
-api_ok(200, api(PATCH => $A, { visibility => 'private' }),
+$m->api_ok(200, $m->api(PATCH => $A, { visibility => 'private' }),
     'make the app private');
 $res = modern('tools/list');
 is($res->{status}, 401, 'a private app without a token is 401');
@@ -984,7 +742,7 @@ SQL
 # mcpresources.h): the MCP Apps one (ui://widget/<name>.html,
 # text/html;profile=mcp-app) and the Apps SDK one (the same URI +
 # "+skybridge", text/html+skybridge).
-api_ok(200, api(PATCH => $A, { visibility => 'public' }),
+$m->api_ok(200, $m->api(PATCH => $A, { visibility => 'public' }),
     'make the app public again');
 ($res, $sid) = initialize('2025-11-25');
 $init = result_of($res, 'initialize on release 2, which has no widgets');
@@ -1019,31 +777,29 @@ my $card_desc = 'A card with one item and its stock.';
 my %card_csp = (connect_domains => [ 'https://api.items.example' ],
     resource_domains => [ 'https://cdn.items.example',
         'https://*.static.example' ]);
-my $card = api_ok(201, api(POST => "$A/widgets", { name => 'item_card',
-    title => 'Item card', description => $card_desc,
+my $card = $m->api_ok(201, $m->api(POST => "$A/widgets", {
+    name => 'item_card', title => 'Item card', description => $card_desc,
     template => $card_html, csp => \%card_csp, prefers_border => $T,
     actions => [ { name => 'open', label => 'Open', tool => 'getItem',
         arguments => { id => '1' } } ] }), 'create the widget item_card');
 is($card->{template_length}, length($card_html) - 1,
     'setup: the API counts the template in characters (one fewer than bytes)');
-my $chart = api_ok(201, api(POST => "$A/widgets", { name => 'stock_chart',
-    template => $chart_html,
+my $chart = $m->api_ok(201, $m->api(POST => "$A/widgets", {
+    name => 'stock_chart', template => $chart_html,
     csp => { frame_domains => [ 'https://charts.example' ] } }),
     'create the widget stock_chart');
 my %tool_id = map { $_->{name} => $_->{id} }
-    @{ api_ok(200, api(GET => "/api/v1/apps/$app->{id}/tools?limit=200"),
+    @{ $m->api_ok(200, $m->api(GET => "$A/tools?limit=200"),
         'list the tools')->{data} };
-my $linked = api_ok(200, api(PATCH => "/api/v1/apps/$app->{id}/tools/"
-    . "$tool_id{listItems}", { widget_id => $card->{id} }),
+my $linked = $m->api_ok(200, $m->api(PATCH => "$A/tools/$tool_id{listItems}",
+    { widget_id => $card->{id} }),
     'link listItems to item_card');
 is_deeply($linked->{widget}, { id => $card->{id}, name => 'item_card' },
     'setup: listItems renders with item_card');
-api_ok(200, api(PATCH => "/api/v1/apps/$app->{id}/tools/"
-    . "$tool_id{slowReport}", { widget_id => $chart->{id} }),
+$m->api_ok(200, $m->api(PATCH => "$A/tools/$tool_id{slowReport}",
+    { widget_id => $chart->{id} }),
     'link slowReport to stock_chart');
-$rel = api_ok(201, api(POST => "/api/v3/apps/$app->{id}/releases", {}),
-    'publish release 3');
-is($rel->{number}, 3, 'release 3 is published');
+is($m->publish, 3, 'release 3 is published');
 
 my $card_uri = 'ui://widget/item_card.html';
 my $chart_uri = 'ui://widget/stock_chart.html';
@@ -1201,11 +957,12 @@ is_rpc_error(modern('resources/list', undef, path => "$EP?release=2"), 404,
 # its own.  The draft loses slowReport here; the endpoint keeps serving
 # the release.
 my $PREVIEW = "$EP/preview";
-my $draft_tools = api_ok(200, api(GET => "$A/tools"), 'list the draft tools');
+my $draft_tools = $m->api_ok(200, $m->api(GET => "$A/tools"),
+    'list the draft tools');
 my ($slow) = grep { $_->{name} eq 'slowReport' }
     @{ $draft_tools->{data} // [] };
 ok($slow, 'setup: the draft has slowReport');
-api_ok(200, api(DELETE => "$A/tools/$slow->{id}"),
+$m->api_ok(200, $m->api(DELETE => "$A/tools/$slow->{id}"),
     'remove slowReport from the draft');
 my @draft_names = grep { $_ ne 'slowReport' } @tools_v2;
 
@@ -1268,7 +1025,8 @@ ok(!grep({ index($_, $API_KEY) >= 0 } @mcp_log),
 ok(!grep({ index($_, $API_KEY) >= 0 } map { $s->log_lines('api-v1', $_) }
     1, 2), 'nor in the drio-api-v1 logs');
 ok((grep { ($_->{headers}{'x-api-key'} // '') eq $API_KEY }
-    upstream_requests()) > 5, '(while the upstream did get it)');
+    $m->upstream_requests) > 5, '(while the upstream did get it)');
 
+$m->stop;
 $s->finish;
 done_testing;

@@ -30,8 +30,9 @@
 # most 300 connections, 300 seconds, 5 s to read a request; killed by
 # stop() or when the test process ends.
 #
-# Setup failures BAIL_OUT with the answer that failed; start() adds no
-# tests of its own.
+# Setup failures BAIL_OUT with the answer that failed.  start() adds no
+# tests of its own unless told to report its four checks as tests
+# (setup_tests => 1).
 #
 # SPDX-License-Identifier: MIT
 
@@ -80,6 +81,18 @@ sub _bail {
     my ($what, @diag) = @_;
     Test::More::diag($_) for @diag;
     Test::More::BAIL_OUT("setup failed: $what");
+}
+
+# One of start()'s checks: $ok says whether $what holds.  With
+# setup_tests, report it as the test "setup: $what"; either way bail out
+# with @diag when it does not hold.
+sub _check {
+    my ($self, $ok, $what, @diag) = @_;
+    if ($self->{setup_tests}) {
+        local $Test::Builder::Level = $Test::Builder::Level + 2;
+        Test::More::ok($ok, "setup: $what");
+    }
+    _bail($what, @diag) unless $ok;
 }
 
 # --- the upstream -----------------------------------------------------------
@@ -257,8 +270,10 @@ sub _openapi {
 # workspace_id (required), slug (default 'items'), name ('Item store'),
 # description ('Items and their stock.'), tools (the operation keys made
 # tools, default listItems getItem createItem slowReport), visibility
-# ('public'), api_key (default a random one).  Returns the object; bails
-# out when a step fails.
+# ('public'), api_key (default a random one), setup_tests (report the
+# four checks as tests: the integration's base_url is the upstream, the
+# five operations were discovered, every tool asked for was made, release
+# 1 was published).  Returns the object; bails out when a step fails.
 sub start {
     my ($class, $s, %opt) = @_;
     my $self = bless {
@@ -267,6 +282,7 @@ sub start {
         workspace_id => $opt{workspace_id}
             // croak('DrioMcpApp->start needs workspace_id'),
         slug => $opt{slug} // 'items',
+        setup_tests => $opt{setup_tests},
         api_key => $opt{api_key} // 'itm_'
             . join('', map { sprintf '%04x', int rand 65536 } 1 .. 8),
     }, $class;
@@ -291,9 +307,10 @@ sub start {
         name => 'Items', kind => 'openapi',
         auth_connection_id => $auth->{id}, spec => $self->_openapi }),
         'create the integration from the inline document');
-    _bail('the integration calls the upstream',
-        "base_url is " . ($int->{base_url} // 'missing'))
-        unless ($int->{base_url} // '') eq $self->upstream_url;
+    $self->_check(($int->{base_url} // '') eq $self->upstream_url,
+        'the integration calls the upstream (servers[0].url)',
+        'base_url is ' . ($int->{base_url} // 'missing') . ', not '
+        . $self->upstream_url);
     $self->{integration} = $int;
     my $ops = $self->api_ok(200,
         $self->api(GET => "$A/integrations/$int->{id}/operations"),
@@ -301,20 +318,21 @@ sub start {
     $self->{operations} = { map { $_->{key} => $_->{id} }
         @{ $ops->{data} // [] } };
     my @found = sort keys %{ $self->{operations} };
-    _bail('discover the five operations', "found: @found")
-        unless "@found" eq "@{ +OPERATIONS }";
+    $self->_check("@found" eq "@{ +OPERATIONS }",
+        'five operations were discovered', "found: @found");
     my @tools = @{ $opt{tools} // DEFAULT_TOOLS };
     my $import = $self->api_ok(200, $self->api(POST => '/api/v3/apps/'
         . "$app->{id}/integrations/$int->{id}/operations/import-tools",
         { operation_ids => \@tools }), 'make tools from the operations');
-    _bail('make ' . @tools . ' tools', $JSON->encode($import))
-        unless @{ $import->{created} // [] } == @tools;
+    $self->_check(@{ $import->{created} // [] } == @tools,
+        scalar(@tools) . ' tools were made', $JSON->encode($import));
     $self->{tools} = [ sort @tools ];
     $self->api_ok(200, $self->api(PATCH => $A,
         { visibility => $opt{visibility} // 'public' }),
         'set the visibility');
     my $number = $self->publish;
-    _bail('publish release 1', "release $number") unless $number == 1;
+    $self->_check(($number // 0) == 1, 'release 1 is published',
+        'release ' . ($number // 'missing'));
     return $self;
 }
 
