@@ -23,7 +23,7 @@
 #
 # The app is DrioMcpApp's (t/tap/DrioMcpApp.pm): four tools in release 1,
 # a fifth (deleteItem) added in release 2, over a loopback upstream.
-# Private apps (the SDK's own OAuth flow) are not covered here yet.
+# Private apps (the SDK's own OAuth flow) are t/66-mcp-interop-oauth.t's.
 #
 # Needs node (20 or later) and t/interop/node_modules, installed with
 # `npm ci --prefix t/interop --no-audit --no-fund`; skipped without them.

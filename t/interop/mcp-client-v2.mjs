@@ -33,29 +33,20 @@
 
 import { Client, StreamableHTTPClientTransport }
   from '@modelcontextprotocol/client';
-import { REQUEST_TIMEOUT_MS, describeError, finish, packageVersion,
-  readArguments, recordingFetch, step, toolSummary, watchdog }
+import { REQUEST_TIMEOUT_MS, beginRun, listAllTools, readArguments, step }
   from './mcp-common.mjs';
 
 const { url, plan } = readArguments(process.argv);
-const http = [];
-const findings = {
-  sdk: { name: '@modelcontextprotocol/client',
-    version: packageVersion('@modelcontextprotocol/client') },
-  endpoint: url.href,
-  http,
-};
-const timer = watchdog(findings);
+const run = beginRun('@modelcontextprotocol/client', url);
+const { findings, http } = run;
 const options = { timeout: REQUEST_TIMEOUT_MS };
 
 const client = new Client({ name: 'drio-interop-sdk-v2', version: '1.0.0' },
   { versionNegotiation: { mode: 'auto',
     probe: { timeoutMs: REQUEST_TIMEOUT_MS } } });
-const transport = new StreamableHTTPClientTransport(url,
-  { fetch: recordingFetch(url.origin, http) });
-const errors = [];
-transport.onerror = (e) => errors.push(describeError(e));
-client.onerror = (e) => errors.push(describeError(e));
+const transport = new StreamableHTTPClientTransport(url, { fetch: run.fetch });
+transport.onerror = run.onerror;
+client.onerror = run.onerror;
 
 const connected = await step(findings, 'connect', async () => {
   await client.connect(transport, options);
@@ -71,18 +62,7 @@ const connected = await step(findings, 'connect', async () => {
 });
 
 if (connected) {
-  await step(findings, 'listTools', async () => {
-    const tools = [];
-    let cursor;
-    let pages = 0;
-    do {
-      const page = await client.listTools(cursor ? { cursor } : {}, options);
-      tools.push(...page.tools.map(toolSummary));
-      cursor = page.nextCursor;
-      pages++;
-    } while (cursor && pages < 20);
-    return { tools, pages };
-  });
+  await step(findings, 'listTools', () => listAllTools(client, options));
 
   await step(findings, 'listAgain', async () => {
     const before = http.length;
@@ -99,6 +79,4 @@ if (connected) {
   await step(findings, 'close', () => client.close());
 }
 
-findings.transportErrors = errors;
-clearTimeout(timer);
-finish(findings, true);
+run.end();

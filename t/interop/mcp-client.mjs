@@ -38,28 +38,20 @@
 import { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { StreamableHTTPClientTransport }
   from '@modelcontextprotocol/sdk/client/streamableHttp.js';
-import { REQUEST_TIMEOUT_MS, describeError, finish, packageVersion,
-  readArguments, recordingFetch, step, toolSummary, watchdog }
+import { REQUEST_TIMEOUT_MS, beginRun, listAllTools, readArguments, step }
   from './mcp-common.mjs';
 
 const { url, plan } = readArguments(process.argv);
-const http = [];
-const findings = {
-  sdk: { name: '@modelcontextprotocol/sdk',
-    version: packageVersion('@modelcontextprotocol/sdk') },
-  endpoint: url.href,
-  http,
-};
-const timer = watchdog(findings);
-const fetchFn = recordingFetch(url.origin, http);
+const run = beginRun('@modelcontextprotocol/sdk', url);
+const { findings } = run;
+const fetchFn = run.fetch;
 const options = { timeout: REQUEST_TIMEOUT_MS };
 const clientInfo = { name: 'drio-interop-sdk-v1', version: '1.0.0' };
 const PARALLEL = 6;
 
 const client = new Client(clientInfo);
 const transport = new StreamableHTTPClientTransport(url, { fetch: fetchFn });
-const errors = [];
-transport.onerror = (e) => errors.push(describeError(e));
+transport.onerror = run.onerror;
 
 const connected = await step(findings, 'connect', async () => {
   await client.connect(transport, options);
@@ -73,18 +65,7 @@ const connected = await step(findings, 'connect', async () => {
 });
 
 if (connected) {
-  await step(findings, 'listTools', async () => {
-    const tools = [];
-    let cursor;
-    let pages = 0;
-    do {
-      const page = await client.listTools(cursor ? { cursor } : {}, options);
-      tools.push(...page.tools.map(toolSummary));
-      cursor = page.nextCursor;
-      pages++;
-    } while (cursor && pages < 20);
-    return { tools, pages };
-  });
+  await step(findings, 'listTools', () => listAllTools(client, options));
 
   for (const c of plan.calls) {
     await step(findings, `call:${c.label}`, () =>
@@ -109,7 +90,7 @@ if (connected) {
     { fetch: fetchFn, sessionId });
   // 1.x has no protocolVersion option: the version is set on the transport.
   againTransport.setProtocolVersion(transport.protocolVersion);
-  againTransport.onerror = (e) => errors.push(describeError(e));
+  againTransport.onerror = run.onerror;
   await step(findings, 'resume', async () => {
     await again.connect(againTransport, options);
     const page = await again.listTools({}, options);
@@ -133,6 +114,4 @@ if (connected) {
   });
 }
 
-findings.transportErrors = errors;
-clearTimeout(timer);
-finish(findings, true);
+run.end();

@@ -1,9 +1,11 @@
 // mcp-common.mjs: what the MCP interop scripts (mcp-client.mjs,
-// mcp-client-v2.mjs) share: the endpoint argument, confined to a loopback
-// host; a fetch that records every HTTP exchange the SDK makes (the wire
-// view t/61-mcp-interop.t asserts on) and bounds each one; steps that
-// record their outcome instead of stopping the run; a watchdog; and the
-// one JSON object of findings printed on stdout.
+// mcp-client-v2.mjs, mcp-client-oauth.mjs) share: the endpoint argument,
+// confined to a loopback host; a fetch that records every HTTP exchange
+// the SDK makes (the wire view t/61-mcp-interop.t and
+// t/66-mcp-interop-oauth.t assert on) and bounds each one; a run (its
+// findings, exchange log and transport errors, under a watchdog); steps
+// that record their outcome instead of stopping the run; and the one JSON
+// object of findings printed on stdout.
 //
 // SPDX-License-Identifier: MIT
 
@@ -26,30 +28,45 @@ export function packageVersion(name) {
 // Exits 2 with a line on stderr when they are wrong.
 export function readArguments(argv) {
   const [endpoint, planText] = argv.slice(2);
+  const synopsis = 'ENDPOINT_URL [PLAN_JSON]';
+  return { url: loopbackUrl(endpoint, synopsis),
+    plan: readPlan(planText, synopsis) };
+}
+
+// Text as a URL that is http(s) on a loopback host; else exits 2, saying
+// so and giving the synopsis.
+export function loopbackUrl(text, synopsis) {
   let url;
   try {
-    url = new URL(endpoint);
+    url = new URL(text);
   } catch {
-    usage(`"${endpoint ?? ''}" is not a URL`);
+    usage(`"${text ?? ''}" is not a URL`, synopsis);
   }
   if (!/^https?:$/.test(url.protocol) || !LOOPBACK.test(url.hostname))
-    usage(`${url} is not an http(s) URL on a loopback host`);
+    usage(`${url} is not an http(s) URL on a loopback host`, synopsis);
+  return url;
+}
+
+// The plan text (absent: no calls) as {"calls": [...]}; exits 2 when it
+// is not one.
+export function readPlan(planText, synopsis) {
   let plan = { calls: [] };
   if (planText !== undefined) {
     try {
       plan = JSON.parse(planText);
     } catch (e) {
-      usage(`the plan is not JSON: ${e.message}`);
+      usage(`the plan is not JSON: ${e.message}`, synopsis);
     }
     if (!Array.isArray(plan.calls))
-      usage('the plan has no "calls" array');
+      usage('the plan has no "calls" array', synopsis);
   }
-  return { url, plan };
+  return plan;
 }
 
-function usage(message) {
+// Say what is wrong with the arguments and exit 2.
+export function usage(message, synopsis) {
   process.stderr.write(`${message}\nusage: node ${process.argv[1]} `
-    + 'ENDPOINT_URL [PLAN_JSON]\n');
+    + `${synopsis}\n`);
   process.exit(2);
 }
 
@@ -124,8 +141,11 @@ function eitherSignal(a, b) {
 // A fetch for the endpoint's origin only, each exchange bounded by
 // REQUEST_TIMEOUT_MS and recorded in log (an array): {method, path,
 // request: {headers, body}, status, response: {headers, body}} or
-// {method, path, request, failed}.
-export function recordingFetch(origin, log) {
+// {method, path, request, failed}.  describeRequest, when given, is
+// called as describeRequest(url, init, headers) before the request goes
+// out and what it returns is added to the entry's request (a script's own
+// view of requests that are not JSON-RPC; it must leave secrets out).
+export function recordingFetch(origin, log, describeRequest) {
   return async (input, init = {}) => {
     const target = new URL(typeof input === 'string' || input instanceof URL
       ? input : input.url);
@@ -144,6 +164,8 @@ export function recordingFetch(origin, log) {
         entry.request.body = { shape: 'not JSON' };
       }
     }
+    if (describeRequest)
+      Object.assign(entry.request, describeRequest(target, init, headers));
     log.push(entry);
     const signal = eitherSignal(init.signal,
       AbortSignal.timeout(REQUEST_TIMEOUT_MS));
@@ -188,6 +210,52 @@ export async function step(findings, name, fn) {
 export function toolSummary(t) {
   return { name: t.name, title: t.title, description: t.description,
     inputSchema: t.inputSchema, annotations: t.annotations };
+}
+
+// Every page of tools/list from a connected client (either SDK's Client:
+// both take listTools(params, options)), at most 20 pages.  Returns
+// {tools (each as toolSummary gives it), pages}.
+export async function listAllTools(client, options) {
+  const tools = [];
+  let cursor;
+  let pages = 0;
+  do {
+    const page = await client.listTools(cursor ? { cursor } : {}, options);
+    tools.push(...page.tools.map(toolSummary));
+    cursor = page.nextCursor;
+    pages++;
+  } while (cursor && pages < 20);
+  return { tools, pages };
+}
+
+// A run of the client of package sdkName against url: its findings ({sdk:
+// {name, version}, endpoint, http}), the log of HTTP exchanges in them
+// (http), a recording fetch for the endpoint's origin (fetch; options
+// .describeRequest as recordingFetch takes it), the transport errors
+// (errors) and a handler that collects them (onerror), all under the
+// watchdog.  run.end() puts the errors in the findings, disarms the
+// watchdog and prints them (finish, done true).
+export function beginRun(sdkName, url, options = {}) {
+  const http = [];
+  const errors = [];
+  const findings = {
+    sdk: { name: sdkName, version: packageVersion(sdkName) },
+    endpoint: url.href,
+    http,
+  };
+  const timer = watchdog(findings);
+  return {
+    findings,
+    http,
+    errors,
+    fetch: recordingFetch(url.origin, http, options.describeRequest),
+    onerror: (e) => errors.push(describeError(e)),
+    end() {
+      findings.transportErrors = errors;
+      clearTimeout(timer);
+      finish(findings, true);
+    },
+  };
 }
 
 // Print findings as one JSON line and exit (0 when done is true).
