@@ -1,7 +1,7 @@
 /*
  * drio-admin.c: the operator's command-line tool.  Applies migrations,
- * checks that the database is reachable and current, and creates the
- * first accounts, workspaces and API tokens.
+ * checks that the database is reachable and current, creates the first
+ * accounts, workspaces and API tokens, and prunes old records.
  *
  *   drio-admin [-c PATH] migrate
  *   drio-admin [-c PATH] check
@@ -13,6 +13,9 @@
  *   drio-admin [-c PATH] vault-rotate [--current-key]
  *   drio-admin [-c PATH] load-templates
  *   drio-admin [-c PATH] load-connectors [--allow-http]
+ *   drio-admin [-c PATH] prune tool-calls --older-than DAYS [--batch N]
+ *   drio-admin [-c PATH] prune client-metadata [--older-than DAYS]
+ *       [--batch N]
  *
  * Exit status: 0 on success, 1 on failure, 2 on a usage error.
  *
@@ -30,6 +33,7 @@
 
 #include "drio.h"
 #include "admin/connectors.h"
+#include "admin/prune.h"
 #include "admin/templates.h"
 #include "admin/vault.h"
 
@@ -52,7 +56,12 @@ static const char usage_text[] =
     "  load-templates              check and load the app templates of\n"
     "                              templates_dir\n"
     "  load-connectors [--allow-http] check and load the connector\n"
-    "                              manifests of connectors_dir\n";
+    "                              manifests of connectors_dir\n"
+    "  prune tool-calls --older-than DAYS [--batch N]\n"
+    "                              delete tool call records older than DAYS\n"
+    "  prune client-metadata [--older-than DAYS] [--batch N]\n"
+    "                              delete metadata document clients expired\n"
+    "                              over DAYS (30) ago that hold nothing live\n";
 
 static int
 usage(void)
@@ -754,6 +763,8 @@ main(int argc, char **argv)
 		rc = admin_load_templates(&cfg, &err);
 	else if (strcmp(command, "load-connectors") == 0)
 		rc = admin_load_connectors(&cfg, argc, argv, &err);
+	else if (strcmp(command, "prune") == 0)
+		rc = admin_prune(argc, argv, &err);
 	else
 		rc = usage();
 

@@ -49,13 +49,28 @@ struct toolcall_filter {
 };
 
 /*
+ * How many matching calls a list counts at least before it stops
+ * counting (see toolcalls_list).
+ */
+#define TOOLCALLS_TOTAL_CAP 10000
+
+/*
  * The recorded calls of app_id that match filter, newest first (by id),
  * one page of them: each {id (the bigint as a string), tool, release,
  * status, upstream_status, duration_ms, era, protocol_version,
  * account_id, client_id, client_name, created_at}, with arguments only
  * when they were recorded.  The caller has checked that app_id may be
- * read.  Returns 0 with a new *list (the caller puts it) and the number
- * of matching calls in *total, or -1 and err (then *list is NULL).
+ * read.
+ *
+ * *total is the number of matching calls, counted only up to a bound so
+ * that an app with millions of calls does not pay for all of them on
+ * every page: the bound is TOOLCALLS_TOTAL_CAP or the end of this page
+ * (page * limit), whichever is larger.  When more calls match, *total is
+ * the bound plus one, meaning "more than the bound"; either way
+ * page * limit < *total exactly when there is a next page.
+ *
+ * Returns 0 with a new *list (the caller puts it) and *total, or -1 and
+ * err (then *list is NULL).
  */
 int toolcalls_list(const char *app_id, const struct toolcall_filter *filter,
     json_object **list, long long *total, struct error *err);

@@ -4,7 +4,8 @@
 # list envelope, paged with page and limit and filtered by tool (exactly)
 # and status; each call shows its release, tool, status, upstream status,
 # duration, era, protocol version, caller, client and time, and its
-# arguments only when they were recorded.  Any member of the app's
+# arguments only when they were recorded.  Past 10,000 matching calls the
+# total stops counting and says "more than" instead.  Any member of the app's
 # workspace may read it; an app of a workspace the caller is not in looks
 # exactly like one that does not exist; another app's calls never show.
 # The calls are seeded with SQL (t/60-mcp-endpoint.t makes real ones
@@ -195,6 +196,61 @@ is_deeply([ ids_of($res), paging($res) ], [ [ $call[1] ], [ 2, 2, 3, 0 ] ],
 $res = get("$base?status=ok&limit=1&page=7");
 is_deeply(paging($res), [ 7, 1, 3, 0 ],
     'past the end of a filtered list the total is still the filtered one');
+
+# --- many calls: the total is counted up to a bound -------------------------
+
+# 10,050 calls of one app, oldest first: 30 of tool "other" (the first 30),
+# the rest "bulk"; 40 errors (the first 40), the rest ok.  Past 10,000
+# matching calls the total stops counting: it is the bound (10,000, or the
+# end of the page asked for when that is further) plus one.
+my $busy = seed_app($s, $acme, name => 'Busy desk');
+$s->sql(<<'SQL', $busy);
+INSERT INTO tool_calls (app_id, release_number, tool, era, protocol_version,
+    status, duration_ms, created_at)
+SELECT :'p1'::uuid, 1, CASE WHEN g <= 30 THEN 'other' ELSE 'bulk' END,
+    'legacy', '2025-06-18', CASE WHEN g <= 40 THEN 'error' ELSE 'ok' END, 1,
+    timestamptz '2024-06-01T00:00:00Z' + g * interval '1 second'
+  FROM generate_series(1, 10050) g
+SQL
+my ($oldest, $newest) = split /\|/, $s->sql(q{SELECT min(id) || '|' || max(id)
+    FROM tool_calls WHERE app_id = :'p1'}, $busy);
+my $busy_base = "/api/v3/apps/$busy/tool-calls";
+
+$res = get($busy_base);
+is_deeply([ paging($res), ids_of($res)->[0] ], [ [ 1, 50, 10001, 1 ], $newest ],
+    'an app with 10,050 calls: page 1 starts at the newest and says total'
+    . ' 10,001 (more than 10,000) and has_more');
+is_deeply(paging(get("$busy_base?limit=50&page=200")), [ 200, 50, 10001, 1 ],
+    'the page that ends at call 10,000 still says more than 10,000, and'
+    . ' has_more');
+$res = get("$busy_base?limit=50&page=201");
+is_deeply([ paging($res), scalar @{ ids_of($res) }, ids_of($res)->[-1] ],
+    [ [ 201, 50, 10050, 0 ], 50, $oldest ],
+    'the full last page (ending past 10,000) counts to its end: the exact'
+    . ' total 10,050, no more, and the oldest call last');
+$res = get("$busy_base?limit=200&page=51");
+is_deeply([ paging($res), scalar @{ ids_of($res) } ], [ [ 51, 200, 10050, 0 ],
+        50 ], 'a last page that is not full gives the exact total too');
+is_deeply(paging(get("$busy_base?limit=200&page=60")), [ 60, 200, 10050, 0 ],
+    'a page past the end of many calls gives the exact total');
+is_deeply(paging(get("$busy_base?limit=20&page=501")), [ 501, 20, 10021, 1 ],
+    'a full page ending at call 10,020 with more after it: total 10,021'
+    . ' (more than the end of the page), has_more');
+is_deeply(paging(get("$busy_base?tool=bulk")), [ 1, 50, 10001, 1 ],
+    'tool= with 10,020 matching calls: total 10,001, has_more');
+is_deeply(paging(get("$busy_base?tool=other")), [ 1, 50, 30, 0 ],
+    'tool= with 30 matching calls: the exact total');
+is_deeply(paging(get("$busy_base?status=ok")), [ 1, 50, 10001, 1 ],
+    'status= with 10,010 matching calls: total 10,001, has_more');
+is_deeply(paging(get("$busy_base?status=error&limit=10&page=2")),
+    [ 2, 10, 40, 1 ], 'status= with 40 matching calls: the exact total');
+is_deeply(paging(get("$busy_base?tool=bulk&status=ok&limit=200&page=2")),
+    [ 2, 200, 10001, 1 ],
+    'tool= and status= with 10,010 matching calls: total 10,001, has_more');
+is_deeply(paging(get("$busy_base?tool=other&status=error")), [ 1, 50, 30, 0 ],
+    'tool= and status= with 30 matching calls: the exact total');
+is_deeply(paging(get("$busy_base?tool=other&status=ok&page=3")),
+    [ 3, 50, 0, 0 ], 'tool= and status= matching nothing: total 0 on any page');
 
 # --- what is refused --------------------------------------------------------
 

@@ -12,7 +12,10 @@
 # redirect's host (with a warning for a loopback redirect), and the
 # tokens recording client_id = the URL; the cache (a second
 # authorization within max-age fetches nothing, an expired row is
-# fetched again, by the token endpoint too); and every bad document, URL
+# fetched again, by the token endpoint too); drio-admin prune
+# client-metadata keeping a stale client while its tokens live and
+# deleting it once they are revoked, after which it comes back by
+# fetching again; and every bad document, URL
 # or SSRF refusal being an error page at authorize and invalid_client at
 # the token endpoint, without the redirect URI hearing anything.
 # Dynamic registration still works beside it.
@@ -289,6 +292,46 @@ $s->sql(q{UPDATE oauth_clients SET metadata_expires_at = now()
 $consent = authorize_get($good);
 is_html_page($consent, 200, 'an authorization after expiry works');
 is(fetches('/clients/good.json'), 3, 'and fetched the document again');
+
+# --- stale clients are pruned -----------------------------------------------
+
+# drio-admin prune client-metadata deletes the row of a client whose
+# document expired long ago, but only once it holds no live token.
+my $expire_long_ago = sub {
+    $s->sql(q{UPDATE oauth_clients SET metadata_expires_at = now()
+        - interval '40 days' WHERE id = :'p1'}, $good);
+};
+my $kept = sub {
+    return $s->sql(q{SELECT count(*) FROM oauth_clients WHERE id = :'p1'},
+        $good);
+};
+$expire_long_ago->();
+my ($pcode, $pout, $perr) = $s->admin('prune', 'client-metadata');
+is($pcode, 0, 'prune client-metadata exits 0') or diag($perr);
+like($pout, qr/\Adeleted 0 .*; kept 1 /,
+    'a client whose document expired 40 days ago but whose tokens live is'
+    . ' kept') or diag($pout);
+is($kept->(), 1, '... its row is still there');
+is($s->request(GET => '/api/v3/me', { token => $access })->{status}, 200,
+    '... and its access token still works');
+
+my $revoked = $s->request(POST => '/oauth/revoke', { body => form_urlencode({
+        token => $refresh->{json}{refresh_token} // '', client_id => $good }),
+    content_type => 'application/x-www-form-urlencoded' });
+is($revoked->{status}, 200, 'revoking its refresh token (and so its family)'
+    . ' answers 200') or diag($revoked->{content});
+$expire_long_ago->();
+($pcode, $pout, $perr) = $s->admin('prune', 'client-metadata');
+like($pout, qr/\Adeleted 1 .*; kept 0 /,
+    'once nothing it holds lives, the stale client is pruned')
+    or diag($pout . $perr);
+is($kept->(), 0, '... its row is gone');
+my $fetched = fetches('/clients/good.json');
+$consent = authorize_get($good);
+is_html_page($consent, 200, 'a pruned client can still come back: its next'
+    . ' authorization gets a consent page');
+is_deeply([ fetches('/clients/good.json') - $fetched, $kept->() ], [ 1, 1 ],
+    '... after fetching its document again and keeping it anew');
 
 # --- documents that are refused ---------------------------------------------
 

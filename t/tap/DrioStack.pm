@@ -10,6 +10,7 @@
 #     my $res = $s->request(GET => '/openapi/v1/account', { token => $t });
 #     ...
 #     $s->finish;    # stops it and checks the logs for sanitizer reports
+#                    # (at exit, a stack not finished is checked too)
 #     done_testing;
 #
 # Every process a stack starts is stopped by stop(), which is idempotent and
@@ -918,16 +919,28 @@ sub stop {
     @STACKS = grep { $_ != $self } @STACKS;
 }
 
-# End a test file: stop the stack and check that no responder log holds a
-# sanitizer report.  Adds one test.
-sub finish {
+# The sanitizer reports (AddressSanitizer, LeakSanitizer, UBSan, and
+# valgrind's under DRIO_TEST_VALGRIND) in the logs of the stack's drio
+# programs, each as "LOG: LINE".  A responder worker checks itself for
+# leaks as it exits (lib/responder.c), so read them after stop().
+sub _sanitizer_reports {
     my ($self) = @_;
-    $self->stop;
     my @reports;
     for my $log ($self->drio_logs) {
         push @reports, map { "$log: $_" } grep { /$SANITIZER_RE/ }
             _read_lines($log);
     }
+    return @reports;
+}
+
+# End a test file: stop the stack and check that no responder log holds a
+# sanitizer report.  Adds one test.  (A stack the test never finishes is
+# checked at exit instead: see the END block.)
+sub finish {
+    my ($self) = @_;
+    $self->stop;
+    $self->{finished} = 1;
+    my @reports = $self->_sanitizer_reports;
     my $tb = Test::More->builder;
     local $Test::Builder::Level = $Test::Builder::Level + 1;
     $tb->ok(!@reports, 'no sanitizer report in responder logs')
@@ -953,9 +966,23 @@ sub _install_signal_handlers {
     }
 }
 
+# At exit: stop every stack left running.  A stack the test did not
+# finish() has had no sanitizer check, so check it here: a report makes
+# the test script exit non-zero (Test::Builder's own END, which runs
+# after this one, then says the test "exited with 1" and fails it).
 END {
     my $status = $?;
-    _stop_all() if $$ == $OWNER_PID;
+    if ($$ == $OWNER_PID) {
+        my @unchecked = grep { !$_->{finished} } @STACKS;
+        _stop_all();
+        my @reports = map { $_->_sanitizer_reports } @unchecked;
+        if (@reports) {
+            Test::More->builder->diag(join "\n",
+                'sanitizer reports in the logs of a stack never finished:',
+                grep { defined } @reports[0 .. 40]);
+            $status ||= 1;
+        }
+    }
     $? = $status;
 }
 
