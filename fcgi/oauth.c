@@ -363,6 +363,15 @@ resource_app_name(struct request *req, const struct auth_resource *resource,
 	return found;
 }
 
+static const struct db_statement resource_app_usable = {
+	"resource_app_usable",
+	"SELECT 1 FROM workspaces w"
+	"  JOIN apps a ON a.workspace_id = w.id AND a.slug = $2"
+	" WHERE w.slug = $1"
+	"   AND (a.visibility = 'public' OR EXISTS (SELECT 1 FROM members m"
+	"        WHERE m.workspace_id = w.id AND m.account_id = $3))"
+};
+
 /*
  * The resource indicator among a query's or a form's parameters.  RFC
  * 8707 lets a client repeat `resource` to ask for several resources; a
@@ -2204,6 +2213,53 @@ consent_page(struct request *req, const struct authorization *az,
 	return http_reply_page(req, 200, &page, err);
 }
 
+/*
+ * May account_id use the app of az's MCP endpoint resource (a public
+ * app, or a member of its workspace)?  Anything else than such a
+ * resource is usable.  Returns 1 or 0, or -1 and err.
+ */
+static int
+resource_usable(struct request *req, const struct authorization *az,
+    const char *account_id, struct error *err)
+{
+	struct auth_resource resource;
+	const char *params[3];
+	PGresult *res;
+	int usable;
+
+	if (az->resource == NULL || az->resource_kind != AUTH_RESOURCE_MCP)
+		return 1;
+	if (auth_resource_parse(req->config->public_url, az->resource,
+	    &resource, err) != 0)
+		return -1;
+	params[0] = resource.workspace_slug;
+	params[1] = resource.app_slug;
+	params[2] = account_id;
+	if (db_exec(&resource_app_usable, 3, params, &res, err) != 0)
+		return -1;
+	usable = PQntuples(res) == 1;
+	PQclear(res);
+	return usable;
+}
+
+/*
+ * When account_id may not use az's resource: send the client
+ * access_denied (no consent page: it would show the app to a stranger).
+ * Returns 1 when it may, 0 when the answer was sent, or -1 and err.
+ */
+static int
+authorize_refuse_unusable(struct request *req, const struct authorization *az,
+    const char *account_id, struct error *err)
+{
+	int usable = resource_usable(req, az, account_id, err);
+
+	if (usable != 0)
+		return usable;
+	return authorize_redirect(req, az, NULL, ERR_OAUTH_ACCESS_DENIED,
+	    "The account has no access to the app of the resource.", err) == 0 ?
+	    0 : -1;
+}
+
 /* Send an unsigned-in browser to sign in, then back here. */
 static int
 authorize_signin_first(struct request *req, struct error *err)
@@ -2234,7 +2290,8 @@ authorize_get(struct request *req, struct error *err)
 		rc = -1;
 	else if (state == 0)
 		rc = authorize_signin_first(req, err);
-	else
+	else if ((rc = authorize_refuse_unusable(req, &az, who.account_id,
+	    err)) == 1)
 		rc = consent_page(req, &az, &who, err);
 	client_free(&az.client);
 	return rc;
@@ -2273,6 +2330,11 @@ authorize_post(struct request *req, struct error *err)
 	if (!v[AZ_DECISION].present || strcmp(v[AZ_DECISION].str, "allow") != 0) {
 		rc = authorize_redirect(req, &az, NULL, ERR_OAUTH_ACCESS_DENIED,
 		    "The user denied access.", err);
+		client_free(&az.client);
+		return rc;
+	}
+	if ((rc = authorize_refuse_unusable(req, &az, who.account_id,
+	    err)) != 1) {
 		client_free(&az.client);
 		return rc;
 	}

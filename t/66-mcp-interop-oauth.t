@@ -28,8 +28,9 @@
 #   endpoint gets tokens that work there and are refused at the first.
 # - an expired access token: the SDK refreshes on its own, naming the
 #   endpoint, and goes on; the new token is bound to it too.
-# - someone outside the workspace completes the same flow and is refused
-#   at the MCP call with 404, as for an app that does not exist.
+# - someone outside the workspace who signs in is not shown the consent
+#   page (nor the app's name): the client gets access_denied and no token
+#   is issued.
 # - no token, code, verifier or integration key in anything the client
 #   printed.
 #
@@ -489,22 +490,31 @@ is(scalar @$seen, 1, 'expired: the upstream got it');
 
 my $carol_state = $s->tmpdir . '/carol-items.json';
 ($f) = client($items, 'carol start', 'start', $carol_state, $items_url);
-$callback = consent($carol, $f->{authorization_url} // '', 'carol');
-($f, $seen) = client($items, 'carol finish', 'finish', $carol_state,
-    $callback, plan_of(@ONE_CALL));
-my $carol_sha = (step_ok($f, 'exchange', 'carol: the SDK gets a token for '
-    . 'the endpoint (she may sign in; the app is not hers)') // {})
-    ->{access_token_sha256} // '';
-is((split / /, session_of($carol_sha))[0], $carol->{id},
-    'carol: it is carol\'s');
-$e = step_error($f, 'connect', 'carol: the MCP call is refused');
-is($e->{code}, 404, 'carol: with 404, as for an app that does not exist')
-    or diag($JSON->encode($e));
-like($e->{message} // '', qr/app_not_found/, 'carol: app_not_found');
-is_deeply([ map { [ $_->{status}, bearer_of($_) ] }
-        to_path($f, $items->endpoint) ], [ [ 404, $carol_sha ] ],
-    'carol: one initialize with her token, answered 404 (the SDK tries no '
-    . 'OAuth on a 404)');
+{
+    my $b = DrioBrowser->new($s);
+    my $url = $f->{authorization_url} // '';
+    my $signin = $b->location_url($b->get($url)) // '';
+    my $signed = $b->sign_in($carol->{email}, $carol->{password},
+        query_params($signin)->{next});
+    my $back = $signed->{status} == 303 ? $b->follow($signed) : $signed;
+    my $location = $back->{location} // '';
+    is($back->{status}, 302, 'carol: once she is signed in, the'
+        . ' authorization answers with a redirect, not a consent page');
+    unlike($back->{content} // '', qr/Item store/,
+        'carol: nothing shows her the app\'s name');
+    my $q = query_params($location);
+    is($q->{error}, 'access_denied', 'carol: the client is told'
+        . ' access_denied') or diag $location;
+    ok(!exists $q->{code}, 'carol: with no code');
+    is($q->{iss}, $issuer, 'carol: with iss (RFC 9207)');
+    ($f, $seen) = client($items, 'carol finish', 'finish', $carol_state,
+        $location, plan_of(@ONE_CALL));
+}
+$e = step_error($f, 'callback', 'carol: the SDK sees the authorization'
+    . ' fail');
+like($e->{message} // '', qr/access_denied/, 'carol: access_denied');
+is($s->sql("SELECT count(*) FROM api_sessions WHERE account_id = :'p1'",
+    $carol->{id}), 0, 'carol: no token was issued to her');
 is(scalar @$seen, 0, 'carol: the upstream got nothing');
 
 # --- nothing secret ---------------------------------------------------------
