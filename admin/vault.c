@@ -86,6 +86,26 @@ static const struct sealed_column sealed_columns[] = {
 		}
 	},
 	{
+		"auth_connection_tokens.token",
+		"00000000-0000-0000-0000-000000000000",
+		{
+			"vault_rotate_auth_connection_tokens_batch",
+			"SELECT auth_connection_id,"
+			" 'auth_connection_tokens.token:' || app_id || ':'"
+			" || auth_connection_id,"
+			" token"
+			" FROM auth_connection_tokens"
+			" WHERE auth_connection_id > $1::uuid"
+			" ORDER BY auth_connection_id LIMIT $2::integer"
+			" FOR UPDATE"
+		},
+		{
+			"vault_rotate_auth_connection_tokens_update",
+			"UPDATE auth_connection_tokens SET token = $2::bytea"
+			" WHERE auth_connection_id = $1::uuid"
+		}
+	},
+	{
 		"integration_oauth_states.code_verifier",
 		"",
 		{

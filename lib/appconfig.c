@@ -47,10 +47,17 @@ static const struct db_statement resolve_draft = {
 	"      'auth', CASE WHEN c.id IS NULL THEN NULL ELSE jsonb_build_object("
 	"        'id', c.id, 'name', c.name, 'type', c.type,"
 	"        'settings', c.settings,"
-	"        'secret_fields', to_jsonb(c.secret_fields)) END)"
+	"        'secret_fields', to_jsonb(c.secret_fields)) END,"
+	"      'workspace_integration', CASE WHEN wi.id IS NULL THEN NULL"
+	"        ELSE jsonb_build_object('id', wi.id,"
+	"        'workspace_id', wi.workspace_id, 'name', wi.name,"
+	"        'kind', wi.kind, 'auth_mode', wi.auth_mode,"
+	"        'connector_id', wi.connector_id, 'status', wi.status) END)"
 	"      ORDER BY i.name, i.id)"
 	"    FROM integrations i"
 	"    LEFT JOIN auth_connections c ON c.id = i.auth_connection_id"
+	"    LEFT JOIN workspace_integrations wi"
+	"           ON wi.id = i.workspace_integration_id"
 	"   WHERE i.app_id = a.id), '[]'),"
 	"  'tools', coalesce((SELECT jsonb_agg(jsonb_build_object("
 	"      'id', t.id, 'name', t.name, 'title', t.title,"
@@ -277,13 +284,14 @@ check_integrations(json_object *config, struct report *r)
 	for (i = 0; i < n; i++) {
 		json_object *it = json_object_array_get_idx(list, i);
 		json_object *auth = json_get_object(it, "auth");
+		json_object *attached = json_get_object(it,
+		    "workspace_integration");
 		const char *name = json_get_string(it, "name");
 		const char *kind = json_get_string(it, "kind");
 		const char *base = json_get_string(it, "base_url");
 		const char *const *needed;
 
-		if (kind != NULL && strcmp(kind, "mcp_server") != 0 &&
-		    (base == NULL || base[0] == '\0')) {
+		if (kind != NULL && (base == NULL || base[0] == '\0')) {
 			snprintf(ptr, sizeof(ptr), "/integrations/%zu/base_url",
 			    i);
 			report_add(r->errors, "integration_base_url_missing", ptr,
@@ -294,6 +302,16 @@ check_integrations(json_object *config, struct report *r)
 			report_add(r->errors, "integration_base_url_invalid",
 			    ptr, "The base URL of integration '%s' is not an"
 			    " absolute http or https URL.", name);
+		}
+		if (attached != NULL && strcmp(json_get_string(attached,
+		    "status"), "connected") != 0) {
+			snprintf(ptr, sizeof(ptr), "/integrations/%zu/"
+			    "workspace_integration/status", i);
+			report_add(r->errors, "integration_not_connected", ptr,
+			    "Integration '%s' uses workspace integration '%s',"
+			    " which is %s, not connected.", name,
+			    json_get_string(attached, "name"),
+			    json_get_string(attached, "status"));
 		}
 		if (auth == NULL)
 			continue;

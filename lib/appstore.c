@@ -148,13 +148,21 @@ appstore_app_get(const char *app_id, json_object **app, struct error *err)
 	"     AND o.status = 'active'),"                                  \
 	" (SELECT count(*) FROM operations o WHERE o.integration_id = i.id" \
 	"     AND o.status = 'removed'),"                                 \
-	" drio_rfc3339(i.created_at), drio_rfc3339(i.updated_at)"
+	" drio_rfc3339(i.created_at), drio_rfc3339(i.updated_at),"         \
+	" w.id, w.name, w.auth_mode, w.status"
+
+/* The joins INTEGRATION_COLUMNS reads from, after "FROM integrations i". */
+#define INTEGRATION_JOINS                                                 \
+	"  LEFT JOIN auth_connections c ON c.id = i.auth_connection_id"    \
+	"  LEFT JOIN workspace_integrations w"                             \
+	"         ON w.id = i.workspace_integration_id"
 
 static json_object *
 integration_from_row(const PGresult *res, int row)
 {
 	json_object *it = json_object_new_object();
-	json_object *auth = NULL, *spec = json_object_new_object();
+	json_object *auth = NULL, *attached = NULL;
+	json_object *spec = json_object_new_object();
 	json_object *ops = json_object_new_object();
 
 	json_put_string(it, "id", db_value(res, row, 0));
@@ -183,6 +191,14 @@ integration_from_row(const PGresult *res, int row)
 	json_object_object_add(it, "operations", ops);
 	json_put_string(it, "created_at", db_value(res, row, 18));
 	json_put_string(it, "updated_at", db_value(res, row, 19));
+	if (db_value(res, row, 20) != NULL) {
+		attached = json_object_new_object();
+		json_put_string(attached, "id", db_value(res, row, 20));
+		json_put_string(attached, "name", db_value(res, row, 21));
+		json_put_string(attached, "auth_mode", db_value(res, row, 22));
+		json_put_string(attached, "status", db_value(res, row, 23));
+	}
+	json_object_object_add(it, "workspace_integration", attached);
 	return it;
 }
 
@@ -190,7 +206,7 @@ static const struct db_statement integrations_of_app = {
 	"appstore_integrations",
 	"SELECT " INTEGRATION_COLUMNS
 	"  FROM integrations i"
-	"  LEFT JOIN auth_connections c ON c.id = i.auth_connection_id"
+	INTEGRATION_JOINS
 	" WHERE i.app_id = $1 ORDER BY i.name, i.id"
 };
 
@@ -198,7 +214,7 @@ static const struct db_statement integrations_page = {
 	"appstore_integrations_page",
 	"SELECT " INTEGRATION_COLUMNS ", count(*) OVER ()"
 	"  FROM integrations i"
-	"  LEFT JOIN auth_connections c ON c.id = i.auth_connection_id"
+	INTEGRATION_JOINS
 	" WHERE i.app_id = $1 ORDER BY i.name, i.id LIMIT $2 OFFSET $3"
 };
 
@@ -238,7 +254,7 @@ static const struct db_statement integration_one = {
 	"appstore_integration_one",
 	"SELECT " INTEGRATION_COLUMNS
 	"  FROM integrations i"
-	"  LEFT JOIN auth_connections c ON c.id = i.auth_connection_id"
+	INTEGRATION_JOINS
 	" WHERE i.app_id = $1 AND i.id = $2"
 };
 

@@ -17,6 +17,7 @@
 #include "db.h"
 #include "jsonutil.h"
 #include "page.h"
+#include "sealed.h"
 #include "valid.h"
 #include "vault.h"
 
@@ -498,30 +499,19 @@ seal_secret(struct vault *vault, const char *app_id, const char *id,
     json_object *secret, struct sealed_secret *out, struct error *err)
 {
 	const char *names[8];
-	const char *plain;
-	unsigned char *sealed = NULL;
-	size_t n = 0, i, sealed_len;
+	size_t n = 0, i;
 	char aad[AAD_MAX];
 
 	out->bytea = NULL;
 	out->fields = NULL;
-	if (vault == NULL)
-		return error_set(err, ERR_INTERNAL, "no vault to seal a"
-		    " secret with");
 	json_object_object_foreach(secret, key, value) {
 		(void)value;
 		if (n < sizeof(names) / sizeof(names[0]))
 			names[n++] = key;
 	}
 	qsort(names, n, sizeof(names[0]), compare_strings);
-	plain = json_object_to_json_string_ext(secret, JSON_C_TO_STRING_PLAIN);
 	secret_aad(app_id, id, aad);
-	if (vault_seal(vault, aad, plain, strlen(plain), &sealed, &sealed_len,
-	    err) != 0)
-		return -1;
-	out->bytea = db_bytea_text(sealed, sealed_len, err);
-	free(sealed);
-	if (out->bytea == NULL)
+	if (sealed_json_seal(vault, aad, secret, &out->bytea, err) != 0)
 		return -1;
 	out->fields = json_object_new_array();
 	for (i = 0; i < n; i++)
@@ -644,6 +634,8 @@ static const struct db_statement conn_name_used = {
  */
 static const struct db_statement conn_update = {
 	"authconn_update",
+	"WITH dropped AS (DELETE FROM auth_connection_tokens"
+	"                  WHERE auth_connection_id = $2 AND $6::text <> 'keep')"
 	"UPDATE auth_connections"
 	"   SET name = $3, type = $4, settings = $5::jsonb,"
 	"       secret = CASE WHEN $6::text = 'keep' THEN secret"
@@ -834,9 +826,6 @@ authconn_open_secret(struct vault *vault, const char *app_id,
     const char *auth_id, json_object **secret, struct error *err)
 {
 	const char *params[] = { app_id, auth_id };
-	unsigned char *sealed = NULL;
-	char *plain = NULL;
-	size_t sealed_len, plain_len = 0;
 	PGresult *res = NULL;
 	char aad[AAD_MAX];
 	int rc = -1;
@@ -852,34 +841,9 @@ authconn_open_secret(struct vault *vault, const char *app_id,
 		rc = 0;
 		goto out;
 	}
-	if (vault == NULL) {
-		error_set(err, ERR_INTERNAL, "no vault to open a secret with");
-		goto out;
-	}
-	sealed = PQunescapeBytea((const unsigned char *)db_value(res, 0, 0),
-	    &sealed_len);
-	if (sealed == NULL) {
-		error_set(err, ERR_INTERNAL, "out of memory");
-		goto out;
-	}
 	secret_aad(app_id, auth_id, aad);
-	if (vault_open(vault, aad, sealed, sealed_len, &plain, &plain_len,
-	    err) != 0)
-		goto out;
-	*secret = json_tokener_parse(plain);
-	if (*secret == NULL ||
-	    !json_object_is_type(*secret, json_type_object)) {
-		json_object_put(*secret);
-		*secret = NULL;
-		error_set(err, ERR_INTERNAL, "a stored secret is not a JSON"
-		    " object");
-		goto out;
-	}
-	rc = 0;
+	rc = sealed_json_open(vault, aad, db_value(res, 0, 0), secret, err);
 out:
-	vault_plain_free(plain, plain_len);
-	if (sealed != NULL)
-		PQfreemem(sealed);
 	PQclear(res);
 	return rc;
 }

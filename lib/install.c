@@ -20,6 +20,7 @@
 #include "installsync.h"
 #include "jsonutil.h"
 #include "page.h"
+#include "sealed.h"
 
 #define STATE_BYTES 32           /* random bytes of a state and a verifier */
 #define NAME_SUFFIX_MAX 100      /* " 2" .. " 100" for a defaulted name */
@@ -248,31 +249,6 @@ manifest_kind(json_object *manifest)
 /* ---------------------------------------------------------------- */
 /* Sealing                                                          */
 
-/*
- * Seal the JSON text of obj under aad for SQL: the bytea text in *bytea
- * (malloc'd; the caller frees).  Returns 0, or -1 and err.
- */
-static int
-seal_json(struct vault *v, const char *aad, json_object *obj, char **bytea,
-    struct error *err)
-{
-	const char *plain;
-	unsigned char *sealed = NULL;
-	size_t sealed_len;
-
-	*bytea = NULL;
-	if (v == NULL)
-		return error_set(err, ERR_INTERNAL, "no vault to seal a secret"
-		    " with");
-	plain = json_object_to_json_string_ext(obj, JSON_C_TO_STRING_PLAIN);
-	if (vault_seal(v, aad, plain, strlen(plain), &sealed, &sealed_len,
-	    err) != 0)
-		return -1;
-	*bytea = db_bytea_text(sealed, sealed_len, err);
-	free(sealed);
-	return *bytea == NULL ? -1 : 0;
-}
-
 /* The keys of obj as a JSON array.  Returns a new array. */
 static json_object *
 keys_of(json_object *obj)
@@ -284,44 +260,6 @@ keys_of(json_object *obj)
 		json_object_array_add(keys, json_object_new_string(key));
 	}
 	return keys;
-}
-
-/*
- * Open the sealed value (bytea text as PostgreSQL returns it) under aad
- * as a JSON object into *out.  Returns 0, or -1 and err.
- */
-static int
-open_json(struct vault *v, const char *aad, const char *bytea,
-    json_object **out, struct error *err)
-{
-	unsigned char *sealed;
-	char *plain = NULL;
-	size_t sealed_len, plain_len = 0;
-	int rc = -1;
-
-	*out = NULL;
-	if (v == NULL)
-		return error_set(err, ERR_INTERNAL, "no vault to open a secret"
-		    " with");
-	sealed = PQunescapeBytea((const unsigned char *)bytea, &sealed_len);
-	if (sealed == NULL)
-		return error_set(err, ERR_INTERNAL, "out of memory");
-	if (vault_open(v, aad, sealed, sealed_len, &plain, &plain_len,
-	    err) != 0)
-		goto out;
-	*out = json_tokener_parse(plain);
-	if (*out == NULL || !json_object_is_type(*out, json_type_object)) {
-		json_object_put(*out);
-		*out = NULL;
-		error_set(err, ERR_INTERNAL, "a stored secret is not a JSON"
-		    " object");
-		goto out;
-	}
-	rc = 0;
-out:
-	vault_plain_free(plain, plain_len);
-	PQfreemem(sealed);
-	return rc;
 }
 
 /* ---------------------------------------------------------------- */
@@ -614,7 +552,7 @@ install_connector(struct vault *v, const struct install_request *r,
 	w.secret_fields = json_text(names);
 	if (json_object_object_length(secret) > 0) {
 		install_secret_aad(r->workspace_id, w.id, aad);
-		if (seal_json(v, aad, secret, &secret_bytea, err) != 0)
+		if (sealed_json_seal(v, aad, secret, &secret_bytea, err) != 0)
 			goto out;
 		w.secret = secret_bytea;
 	}
@@ -844,7 +782,7 @@ secret_open_with(const struct db_statement *stmt, struct vault *v,
 		return 0;
 	}
 	install_secret_aad(workspace_id, integration_id, aad);
-	rc = open_json(v, aad, db_value(res, 0, 0), secret, err);
+	rc = sealed_json_open(v, aad, db_value(res, 0, 0), secret, err);
 	PQclear(res);
 	return rc;
 }
@@ -871,7 +809,7 @@ secret_write(struct vault *v, const char *workspace_id,
 
 	if (json_object_object_length(secret) > 0) {
 		install_secret_aad(workspace_id, integration_id, aad);
-		if (seal_json(v, aad, secret, &bytea, err) != 0)
+		if (sealed_json_seal(v, aad, secret, &bytea, err) != 0)
 			goto out;
 	}
 	{

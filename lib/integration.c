@@ -15,12 +15,14 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "crew.h"
 #include "crypto.h"
 #include "db.h"
 #include "integration.h"
 #include "jsonutil.h"
 #include "oas.h"
 #include "outbound.h"
+#include "utf8.h"
 #include "valid.h"
 #include "yaml.h"
 
@@ -116,6 +118,15 @@ integration_fields_check(const struct integration_fields *f, bool creating,
 	if (f->status != NULL && !one_of(f->status, integration_statuses))
 		return invalid(err, "status", "Input should be 'active' or"
 		    " 'disabled'", "enum");
+	if (f->workspace_integration_id != NULL &&
+	    !valid_is_uuid(f->workspace_integration_id))
+		return invalid(err, "workspace_integration_id", "Input should"
+		    " be a valid UUID", "uuid_parsing");
+	if (f->workspace_integration_id != NULL &&
+	    f->auth_connection_id != NULL)
+		return invalid(err, "auth_connection_id", "An attached"
+		    " integration takes its credentials from its workspace"
+		    " integration", "conflict");
 	return 0;
 }
 
@@ -154,36 +165,128 @@ auth_connection_check(const char *app_id, const char *auth_connection_id,
 static const struct db_statement integration_insert = {
 	"integration_insert",
 	"INSERT INTO integrations (app_id, name, description, kind, base_url,"
-	"       auth_connection_id, status)"
+	"       auth_connection_id, status, workspace_integration_id)"
 	" VALUES ($1, $2, coalesce($3, ''), $4, $5, $6,"
-	"         coalesce($7, 'active'))"
+	"         coalesce($7, 'active'), $8)"
 	" RETURNING id"
 };
+
+/*
+ * The workspace integration an app attaches: one of the app's
+ * workspace, held against a concurrent delete until the write commits.
+ */
+static const struct db_statement attach_source = {
+	"integration_attach_source",
+	"SELECT w.kind, w.url, w.name, w.crew_id, w.workspace_id,"
+	"       a.created_by"
+	"  FROM apps a"
+	"  JOIN workspace_integrations w ON w.workspace_id = a.workspace_id"
+	" WHERE a.id = $1 AND w.id = $2"
+	"   FOR SHARE OF w"
+};
+enum { AS_KIND, AS_URL, AS_NAME, AS_CREW, AS_WORKSPACE, AS_APP_CREATOR };
+
+/*
+ * Find the workspace integration f names for app_id and complete f from
+ * it: kind (which f may repeat but not contradict), name and base_url
+ * unless given.  A crew-scoped one is usable only by an app its crew's
+ * member created.  Returns 0 with *res (the caller clears it after the
+ * insert: f points into it), or -1 and err: ERR_INTEGRATION_NOT_FOUND
+ * (detail on workspace_integration_id), ERR_FORBIDDEN for the crew rule,
+ * ERR_VALIDATION for a contradicting kind.
+ */
+static int
+attach_prepare(const char *app_id, struct integration_fields *f,
+    PGresult **res, struct error *err)
+{
+	const char *params[] = { app_id, f->workspace_integration_id };
+	const char *crew;
+	bool member = false;
+
+	if (db_exec(&attach_source, 2, params, res, err) != 0)
+		return -1;
+	if (PQntuples(*res) != 1) {
+		error_set(err, ERR_INTEGRATION_NOT_FOUND, "No workspace"
+		    " integration %s in the app's workspace.",
+		    f->workspace_integration_id);
+		error_add_detail(err, "body", "workspace_integration_id",
+		    "No such workspace integration in this app's workspace",
+		    "not_found");
+		goto fail;
+	}
+	if ((crew = db_value(*res, 0, AS_CREW)) != NULL) {
+		if (db_value(*res, 0, AS_APP_CREATOR) != NULL &&
+		    crew_has_member(db_value(*res, 0, AS_WORKSPACE), crew,
+		    db_value(*res, 0, AS_APP_CREATOR), &member, err) != 0)
+			goto fail;
+		if (!member) {
+			error_set(err, ERR_FORBIDDEN, "The integration is"
+			    " installed for a crew: only apps created by its"
+			    " members may attach it.");
+			error_add_detail(err, "body",
+			    "workspace_integration_id", "Installed for a crew"
+			    " the app's creator is not in", "crew_scope");
+			goto fail;
+		}
+	}
+	if (f->kind != NULL && strcmp(f->kind, db_value(*res, 0, AS_KIND)) != 0) {
+		invalid(err, "kind", "An attached integration has its"
+		    " workspace integration's kind", "kind_mismatch");
+		goto fail;
+	}
+	f->kind = db_value(*res, 0, AS_KIND);
+	if (f->name == NULL)
+		f->name = db_value(*res, 0, AS_NAME);
+	if (f->base_url == NULL)
+		f->base_url = db_value(*res, 0, AS_URL);
+	return 0;
+fail:
+	PQclear(*res);
+	*res = NULL;
+	return -1;
+}
 
 int
 integration_create(const char *app_id, const struct integration_fields *f,
     char id[AUTH_UUID_LEN + 1], struct error *err)
 {
-	const char *params[] = { app_id, f->name, f->description, f->kind,
-	    f->base_url, f->clear_auth_connection ? NULL :
-	    f->auth_connection_id, f->status };
-	PGresult *res;
+	struct integration_fields g = *f;
+	PGresult *source = NULL, *res;
+	const char *params[8];
+	int rc = -1;
 
 	id[0] = '\0';
-	if (integration_fields_check(f, true, err) != 0 ||
-	    auth_connection_check(app_id, params[5], err) != 0)
+	if (g.workspace_integration_id != NULL &&
+	    (integration_fields_check(&g, false, err) != 0 ||
+	    attach_prepare(app_id, &g, &source, err) != 0))
 		return -1;
-	if (db_exec(&integration_insert, 7, params, &res, err) != 0)
-		return name_taken(err, "name", "The integration name", f->name);
+	params[0] = app_id;
+	params[1] = g.name;
+	params[2] = g.description;
+	params[3] = g.kind;
+	params[4] = g.base_url;
+	params[5] = g.clear_auth_connection ? NULL : g.auth_connection_id;
+	params[6] = g.status;
+	params[7] = g.workspace_integration_id;
+	if (integration_fields_check(&g, true, err) != 0 ||
+	    auth_connection_check(app_id, params[5], err) != 0)
+		goto out;
+	if (db_exec(&integration_insert, 8, params, &res, err) != 0) {
+		name_taken(err, "name", "The integration name", g.name);
+		goto out;
+	}
 	snprintf(id, AUTH_UUID_LEN + 1, "%s", db_value(res, 0, 0));
 	PQclear(res);
-	return 0;
+	rc = 0;
+out:
+	PQclear(source);
+	return rc;
 }
 
 static const struct db_statement integration_lock = {
 	"integration_lock",
 	"SELECT kind, base_url, status, spec_url, spec_title, spec_version,"
-	"       spec_sha256"
+	"       spec_sha256, workspace_integration_id"
 	"  FROM integrations WHERE app_id = $1 AND id = $2 FOR UPDATE"
 };
 
@@ -241,12 +344,23 @@ integration_update(const char *app_id, const char *integration_id,
 	    f->description, f->kind, f->base_url, f->auth_connection_id,
 	    f->clear_auth_connection ? "true" : "false", f->status };
 	PGresult *res = NULL;
+	bool attached, kind_differs;
 
 	*changed = false;
 	if (integration_fields_check(f, false, err) != 0 ||
 	    integration_lock_row(app_id, integration_id, &res, err) != 0)
 		return -1;
+	attached = db_value(res, 0, 7) != NULL;
+	kind_differs = f->kind != NULL &&
+	    strcmp(f->kind, db_value(res, 0, 0)) != 0;
 	PQclear(res);
+	if (attached && kind_differs)
+		return invalid(err, "kind", "An attached integration has its"
+		    " workspace integration's kind", "kind_mismatch");
+	if (attached && f->auth_connection_id != NULL)
+		return invalid(err, "auth_connection_id", "An attached"
+		    " integration takes its credentials from its workspace"
+		    " integration", "conflict");
 	if (!f->clear_auth_connection &&
 	    auth_connection_check(app_id, f->auth_connection_id, err) != 0)
 		return -1;
@@ -731,63 +845,40 @@ discovered_values(const PGresult *row, const struct oas_info *info,
 	    !same_text(sha256, db_value(row, 0, 6));
 }
 
-int
-integration_discover(const char *app_id, const char *integration_id,
-    json_object *document, const char *spec_url, const char *spec_sha256,
+/*
+ * Match operations (found in a document or a catalog) against the
+ * locked row's stored ones and write the differences, then the row's
+ * discovery values (discovered_values()).  Takes warnings.  Returns 0
+ * with a new *report and *changed, or -1 and err.
+ */
+static int
+discover_write(const char *app_id, const char *integration_id,
+    const PGresult *row, json_object *operations, json_object *warnings,
+    const struct oas_info *info, const char *spec_url, const char *sha256,
     json_object **report, bool *changed, struct error *err)
 {
-	struct report_lists l;
-	struct oas_info info;
-	json_object *operations = NULL, *warnings = NULL;
-	PGresult *row = NULL, *plan = NULL;
 	const char *params[8] = { app_id, integration_id };
-	char sha256[CRYPTO_SHA256_HEX_LEN + 1];
+	const char *plan_params[] = { integration_id, json_text(operations),
+	    app_id };
+	struct report_lists l;
+	PGresult *plan = NULL;
 	int i, rc = -1;
 
-	*report = NULL;
-	*changed = false;
 	memset(&l, 0, sizeof(l));
-	if (integration_lock_row(app_id, integration_id, &row, err) != 0)
-		goto out;
-	if (strcmp(db_value(row, 0, 0), "openapi") != 0) {
-		error_set(err, ERR_VALIDATION, "Only openapi integrations"
-		    " discover operations.");
-		error_add_detail(err, "body", "kind", "Operations are"
-		    " discovered for kind 'openapi' only", "kind_mismatch");
-		goto out;
-	}
-	if (oas_discover(document, &operations, &warnings, &info, err) != 0) {
-		if (err->code == ERR_VALIDATION)
-			err->code = ERR_INVALID_OPENAPI;
-		goto out;
-	}
-	if (spec_sha256 == NULL) {
-		const char *text = json_object_to_json_string_ext(document,
-		    JSON_C_TO_STRING_PLAIN);
-
-		crypto_sha256_hex(text, strlen(text), sha256);
-		spec_sha256 = sha256;
-	}
 	l.added = json_object_new_array();
 	l.updated = json_object_new_array();
 	l.removed = json_object_new_array();
 	l.restored = json_object_new_array();
 	l.tools_updated = json_object_new_array();
 	l.attention = json_object_new_array();
-	l.warnings = warnings;
-	warnings = NULL;
-	{
-		const char *plan_params[] = { integration_id,
-		    json_text(operations), app_id };
-
-		if (db_exec(&discover_plan, 3, plan_params, &plan, err) != 0)
-			goto out;
-	}
+	l.warnings = warnings != NULL ? warnings : json_object_new_array();
+	if (db_exec(&discover_plan, 3, plan_params, &plan, err) != 0)
+		goto out;
 	for (i = 0; i < PQntuples(plan); i++)
 		if (discover_apply(app_id, integration_id, plan, i, &l, changed,
 		    err) != 0)
 			goto out;
-	if (discovered_values(row, &info, spec_url, spec_sha256, params))
+	if (discovered_values(row, info, spec_url, sha256, params))
 		*changed = true;
 	if (*changed && db_exec(&integration_discovered, 8, params, NULL,
 	    err) != 0)
@@ -807,10 +898,109 @@ integration_discover(const char *app_id, const char *integration_id,
 	rc = 0;
 out:
 	report_lists_free(&l);
-	PQclear(row);
 	PQclear(plan);
+	return rc;
+}
+
+int
+integration_discover(const char *app_id, const char *integration_id,
+    json_object *document, const char *spec_url, const char *spec_sha256,
+    json_object **report, bool *changed, struct error *err)
+{
+	struct oas_info info;
+	json_object *operations = NULL, *warnings = NULL;
+	PGresult *row = NULL;
+	char sha256[CRYPTO_SHA256_HEX_LEN + 1];
+	int rc = -1;
+
+	*report = NULL;
+	*changed = false;
+	if (integration_lock_row(app_id, integration_id, &row, err) != 0)
+		goto out;
+	if (db_value(row, 0, 7) != NULL) {
+		invalid(err, "spec", "An attached integration takes its"
+		    " operations from its workspace integration's catalog",
+		    "conflict");
+		goto out;
+	}
+	if (strcmp(db_value(row, 0, 0), "openapi") != 0) {
+		error_set(err, ERR_VALIDATION, "Only openapi integrations"
+		    " discover operations.");
+		error_add_detail(err, "body", "kind", "Operations are"
+		    " discovered for kind 'openapi' only", "kind_mismatch");
+		goto out;
+	}
+	if (oas_discover(document, &operations, &warnings, &info, err) != 0) {
+		if (err->code == ERR_VALIDATION)
+			err->code = ERR_INVALID_OPENAPI;
+		goto out;
+	}
+	if (spec_sha256 == NULL) {
+		const char *text = json_object_to_json_string_ext(document,
+		    JSON_C_TO_STRING_PLAIN);
+
+		crypto_sha256_hex(text, strlen(text), sha256);
+		spec_sha256 = sha256;
+	}
+	rc = discover_write(app_id, integration_id, row, operations, warnings,
+	    &info, spec_url, spec_sha256, report, changed, err);
+	warnings = NULL;	/* discover_write took them */
+out:
+	PQclear(row);
 	json_object_put(operations);
 	json_object_put(warnings);
+	return rc;
+}
+
+static const struct db_statement attached_catalog = {
+	"integration_attached_catalog",
+	"SELECT w.name, w.catalog FROM workspace_integrations w"
+	" WHERE w.id = $1"
+};
+
+int
+integration_import_catalog(const char *app_id, const char *integration_id,
+    json_object **report, bool *changed, struct error *err)
+{
+	struct oas_info info;
+	json_object *catalog = NULL;
+	PGresult *row = NULL, *source = NULL;
+	const char *params[1], *text, *name;
+	char sha256[CRYPTO_SHA256_HEX_LEN + 1];
+	int rc = -1;
+
+	*report = NULL;
+	*changed = false;
+	memset(&info, 0, sizeof(info));
+	if (integration_lock_row(app_id, integration_id, &row, err) != 0)
+		goto out;
+	if ((params[0] = db_value(row, 0, 7)) == NULL) {
+		invalid(err, "rediscover", "The integration is not attached to"
+		    " a workspace integration", "not_attached");
+		goto out;
+	}
+	if (db_exec(&attached_catalog, 1, params, &source, err) != 0)
+		goto out;
+	if (PQntuples(source) != 1) {
+		error_set(err, ERR_INTEGRATION_NOT_FOUND, NULL);
+		goto out;
+	}
+	text = db_value(source, 0, 1);
+	if ((catalog = json_parse_exact(text, strlen(text),
+	    JSONUTIL_MAX_DEPTH)) == NULL) {
+		error_set(err, ERR_INTERNAL, "A stored catalog is not JSON.");
+		goto out;
+	}
+	name = db_value(source, 0, 0);
+	memcpy(info.title, name, utf8_prefix(name, strlen(name),
+	    sizeof(info.title) - 1));
+	crypto_sha256_hex(text, strlen(text), sha256);
+	rc = discover_write(app_id, integration_id, row, catalog, NULL, &info,
+	    NULL, sha256, report, changed, err);
+out:
+	PQclear(row);
+	PQclear(source);
+	json_object_put(catalog);
 	return rc;
 }
 

@@ -43,21 +43,34 @@ struct integration_fields {
 	const char *auth_connection_id;   /* NULL keeps (none on create) */
 	bool clear_auth_connection;
 	const char *status;               /* NULL keeps (active on create) */
+	const char *workspace_integration_id; /* create only: attach it */
 };
 
 /*
  * Inside a draft write: create an integration of app_id.  name and kind
- * are required.  Returns 0 with the new id in id, or -1 and err:
- * ERR_VALIDATION (details), ERR_NAME_TAKEN, ERR_AUTH_CONNECTION_NOT_FOUND
- * when auth_connection_id is not one of the app's, or a database error.
+ * are required, unless workspace_integration_id attaches a workspace
+ * integration (install.h) of the app's workspace: the new integration
+ * then has its kind (kind may repeat it, not contradict it), its name
+ * and url unless name and base_url are given, no auth connection (its
+ * credentials are the workspace integration's, at call time), and takes
+ * its operations from its catalog (integration_import_catalog()).  A
+ * crew-scoped workspace integration is attached only by an app that a
+ * member of its crew created.  Returns 0 with the new id in id, or -1
+ * and err: ERR_VALIDATION (details), ERR_NAME_TAKEN,
+ * ERR_AUTH_CONNECTION_NOT_FOUND when auth_connection_id is not one of
+ * the app's, ERR_INTEGRATION_NOT_FOUND when workspace_integration_id is
+ * not one of the workspace's, ERR_FORBIDDEN for the crew rule, or a
+ * database error.
  */
 int integration_create(const char *app_id,
     const struct integration_fields *fields, char id[AUTH_UUID_LEN + 1],
     struct error *err);
 
 /*
- * Inside a draft write: change the fields set in fields.  Returns 0 with
- * *changed saying whether any value differs now, or -1 and err (as
+ * Inside a draft write: change the fields set in fields (not
+ * workspace_integration_id: attaching is for creation).  An attached
+ * integration keeps its kind and takes no auth connection.  Returns 0
+ * with *changed saying whether any value differs now, or -1 and err (as
  * integration_create, and ERR_INTEGRATION_NOT_FOUND).
  */
 int integration_update(const char *app_id, const char *integration_id,
@@ -88,6 +101,19 @@ int integration_delete(const char *app_id, const char *integration_id,
  */
 int integration_discover(const char *app_id, const char *integration_id,
     json_object *document, const char *spec_url, const char *spec_sha256,
+    json_object **report, bool *changed, struct error *err);
+
+/*
+ * Inside a draft write: take the operations of attached integration
+ * integration_id from its workspace integration's catalog, as
+ * integration_discover() takes them from a document (same matching by
+ * key, same report); spec_title becomes the workspace integration's
+ * name, spec_sha256 the SHA-256 of the catalog's JSON text, spec_url
+ * and spec_version none.  Returns 0 with a new *report and *changed, or
+ * -1 and err: ERR_INTEGRATION_NOT_FOUND, ERR_VALIDATION when the
+ * integration is not attached, or a database error.
+ */
+int integration_import_catalog(const char *app_id, const char *integration_id,
     json_object **report, bool *changed, struct error *err);
 
 /*

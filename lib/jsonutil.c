@@ -126,3 +126,19 @@ json_get_true(json_object *obj, const char *key)
 	    json_object_is_type(v, json_type_boolean) &&
 	    json_object_get_boolean(v);
 }
+
+void
+json_secret_free(json_object *secret)
+{
+	if (secret == NULL)
+		return;
+	{
+		json_object_object_foreach(secret, key, v) {
+			(void)key;
+			if (json_object_is_type(v, json_type_string))
+				explicit_bzero((char *)json_object_get_string(
+				    v), (size_t)json_object_get_string_len(v));
+		}
+	}
+	json_object_put(secret);
+}

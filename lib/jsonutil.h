@@ -59,4 +59,10 @@ json_object *json_get_array(json_object *obj, const char *key);
 /* Is member key of obj the boolean true?  Can't fail. */
 bool json_get_true(json_object *obj, const char *key);
 
+/*
+ * Wipe the string members of secret (an object of secret values), then
+ * release it.  Accepts NULL.
+ */
+void json_secret_free(json_object *secret);
+
 #endif

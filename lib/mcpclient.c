@@ -468,6 +468,16 @@ out:
 /* ---------------------------------------------------------------- */
 /* The conversation                                                  */
 
+/* How an answer of HTTP 401 begins its message (mcpclient_refused()). */
+#define REFUSED_401 "The MCP server refused the request (HTTP 401)."
+
+bool
+mcpclient_refused(const struct error *err)
+{
+	return err->code == ERR_UPSTREAM_UNAVAILABLE &&
+	    strcmp(err->message, REFUSED_401) == 0;
+}
+
 /*
  * Set err for an HTTP status that is not a success.  Returns -1.
  */
@@ -477,8 +487,12 @@ http_failed(const struct mcpclient *c, const char *method, long status,
 {
 	log_warn("mcp %s: HTTP %ld", method, status);
 	if (status == 401 || status == 403) {
-		error_set(err, ERR_UPSTREAM_UNAVAILABLE, "The MCP server"
-		    " refused the request (HTTP %ld).", status);
+		if (status == 401)
+			error_set(err, ERR_UPSTREAM_UNAVAILABLE, "%s",
+			    REFUSED_401);
+		else
+			error_set(err, ERR_UPSTREAM_UNAVAILABLE, "The MCP"
+			    " server refused the request (HTTP %ld).", status);
 		error_hint(err, "The server needs authorization: give its"
 		    " access token.");
 	} else if (status == 404 && c->session_id[0] != '\0') {

@@ -196,6 +196,13 @@ int mcpclient_call_tool(const struct outbound_policy *policy,
     const char *url, const char *bearer, const char *name,
     json_object *arguments, json_object **result, struct error *err);
 
+/*
+ * Did the call that set err fail because the server refused its
+ * credentials (HTTP 401), so that a new access token may help?  Can't
+ * fail.
+ */
+bool mcpclient_refused(const struct error *err);
+
 /* ---------------------------------------------------------------- */
 /* The custom MCP server integration                                 */
 

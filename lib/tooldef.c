@@ -9,6 +9,7 @@
 #include <string.h>
 #include <strings.h>
 
+#include "jsonutil.h"
 #include "tooldef.h"
 
 /* The annotations one HTTP method implies. */
@@ -242,9 +243,12 @@ tooldef_from_operation(json_object *operation, json_object **tool,
 		missing = "";
 	else if ((key = get_string(operation, "key")) == NULL)
 		missing = "key";
-	else if ((method = get_string(operation, "method")) == NULL)
+	/* Both, or neither: an MCP server's tool has no HTTP request. */
+	else if ((method = get_string(operation, "method")) == NULL &&
+	    (path = get_string(operation, "path")) != NULL)
 		missing = "method";
-	else if ((path = get_string(operation, "path")) == NULL)
+	else if (method != NULL &&
+	    (path = get_string(operation, "path")) == NULL)
 		missing = "path";
 	else if (!json_object_object_get_ex(operation, "input_schema",
 	    &input_schema) ||
@@ -273,7 +277,8 @@ tooldef_from_operation(json_object *operation, json_object **tool,
 	if (summary == NULL && (title = humanise(key)) == NULL)
 		goto out;
 	if (description == NULL && summary == NULL) {
-		if (asprintf(&fallback, "%s %s", method, path) == -1) {
+		if ((method != NULL ? asprintf(&fallback, "%s %s", method,
+		    path) : asprintf(&fallback, "%s", key)) == -1) {
 			fallback = NULL;
 			goto out;
 		}
@@ -303,7 +308,8 @@ tooldef_from_operation(json_object *operation, json_object **tool,
 		goto out;
 	}
 	if (json_object_object_add(out, "annotations",
-	    tooldef_annotations(method, NULL)) != 0)
+	    tooldef_annotations(method, json_get_object(operation,
+	    "annotations"))) != 0)
 		goto out;
 	value = NULL;
 	if (json_object_deep_copy(parameters, &value, NULL) != 0 ||

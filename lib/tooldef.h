@@ -67,11 +67,14 @@ const char *tooldef_chain_method(const char *const *methods, size_t n);
  * "annotations", "binding"}.  The name comes from the key; the title is
  * the summary, else the key made readable ("get_users_by_id" is "Get
  * users by id"), at most TOOLDEF_TITLE_MAX characters; the description
- * is the description, else the summary, else "METHOD path";
+ * is the description, else the summary, else "METHOD path" (the key for
+ * an MCP server's tool, which has neither method nor path);
  * input_schema and binding are copies of the operation's input_schema
- * and parameters.  Returns 0 with *tool a new object (release with
- * json_object_put), or -1 with *tool NULL and err set: ERR_VALIDATION
- * when operation lacks a string key, method or path, or an object
+ * and parameters; the annotations are the method's, and the operation's
+ * own (an MCP server's tool's) when it has them.  Returns 0 with *tool a
+ * new object (release with json_object_put), or -1 with *tool NULL and
+ * err set: ERR_VALIDATION when operation lacks a string key, has a
+ * method without a path or a path without a method, or lacks an object
  * input_schema or parameters; ERR_INTERNAL when memory is exhausted.
  */
 int tooldef_from_operation(json_object *operation, json_object **tool,

@@ -23,13 +23,17 @@
 
 #include "appconfig.h"
 #include "authconn.h"
+#include "crypto.h"
 #include "jsonutil.h"
+#include "mcpclient.h"
 #include "oauthclient.h"
 #include "outbound.h"
 #include "sanitise.h"
+#include "tokencache.h"
 #include "toolexec.h"
 #include "upstreamslot.h"
 #include "utf8.h"
+#include "wicreds.h"
 
 /* Characters of a chain step's prefix, "Step 'NAME' (i of n) failed: ". */
 #define PREFIX_MAX 128
@@ -1185,6 +1189,61 @@ result_fail(struct toolexec_result *out, const char *const *secrets,
 }
 
 /*
+ * Does v hold one of secrets (NULL-terminated) in a string or a member
+ * name, at any depth?  Strings are compared as they are, not as JSON
+ * text, which escapes some characters.  Can't fail.
+ */
+static bool
+shows_secret(json_object *v, const char *const *secrets)
+{
+	const char *text;
+	size_t i, n;
+
+	switch (json_object_get_type(v)) {
+	case json_type_string:
+		text = json_object_get_string(v);
+		for (i = 0; secrets != NULL && secrets[i] != NULL; i++)
+			if (secrets[i][0] != '\0' &&
+			    strstr(text, secrets[i]) != NULL)
+				return true;
+		return false;
+	case json_type_array:
+		n = json_object_array_length(v);
+		for (i = 0; i < n; i++)
+			if (shows_secret(json_object_array_get_idx(v, i),
+			    secrets))
+				return true;
+		return false;
+	case json_type_object: {
+		json_object_object_foreach(v, key, member) {
+			json_object *name = json_object_new_string(key);
+			bool shown = name != NULL && shows_secret(name, secrets);
+
+			json_object_put(name);
+			if (shown || shows_secret(member, secrets))
+				return true;
+		}
+		return false;
+	}
+	default:
+		return false;
+	}
+}
+
+/* Do the len bytes of body hold one of secrets as they are?  Can't fail. */
+static bool
+body_shows_secret(const char *body, size_t len, const char *const *secrets)
+{
+	size_t i;
+
+	for (i = 0; secrets != NULL && secrets[i] != NULL; i++)
+		if (secrets[i][0] != '\0' && memmem(body, len, secrets[i],
+		    strlen(secrets[i])) != NULL)
+			return true;
+	return false;
+}
+
+/*
  * toolexec_answer(), with prefix before a failure's message and the
  * parsed answer in *value when value is not NULL (a new value, the JSON
  * answer, or the text as a JSON string, or NULL for none or on failure).
@@ -1198,6 +1257,7 @@ answer_map(long status, const char *content_type, const char *body,
 	struct buf text = { 0 };
 	char type[128];
 	size_t taken = 0;
+	bool is_json;
 	int rc = -1;
 
 	if (value != NULL)
@@ -1221,9 +1281,19 @@ answer_map(long status, const char *content_type, const char *body,
 		rc = result_text(out, "No content", 10);
 		goto out;
 	}
+	is_json = (content_type == NULL || media_is_json(content_type)) &&
+	    json_answer(body, len, &parsed);
+	/* An answer that echoes a credential is nobody else's to see. */
+	if (body_shows_secret(body, len, secrets) ||
+	    (parsed != NULL && shows_secret(parsed, secrets))) {
+		rc = result_fail(out, NULL, prefix, "Upstream answered HTTP %ld"
+		    " with an answer that shows a credential; it is"
+		    " withheld.", status);
+		goto out;
+	}
 
 	if (content_type == NULL || media_is_json(content_type)) {
-		if (json_answer(body, len, &parsed)) {
+		if (is_json) {
 			taken = utf8_copy(&text, body, len, TOOLEXEC_TEXT_MAX);
 			if (json_object_is_type(parsed, json_type_object))
 				out->structured = json_object_get(parsed);
@@ -1571,23 +1641,6 @@ find_by(json_object *list, const char *key, const char *value)
 	return NULL;
 }
 
-/* Wipe the string members of a secret object, then release it. */
-static void
-secret_free(json_object *secret)
-{
-	if (secret == NULL)
-		return;
-	{
-		json_object_object_foreach(secret, key, v) {
-			(void)key;
-			if (json_object_is_type(v, json_type_string))
-				explicit_bzero((char *)json_object_get_string(
-				    v), (size_t)json_object_get_string_len(v));
-		}
-	}
-	json_object_put(secret);
-}
-
 /*
  * The forms in which the secret of auth may come back in an answer: each
  * string value as it is and percent-encoded, and the Basic credentials.
@@ -1662,13 +1715,14 @@ outbound_failure(struct run *r, const char *const *secrets,
 
 /*
  * Get an access token for an oauth2 connection with the
- * client_credentials grant and add it to secret as "access_token".
- * Returns 1 when it was added, 0 when the call failed (r->out says why),
- * or -1 and err.
+ * client_credentials grant and add it to secret as "access_token", with
+ * its lifetime in *expires_in (-1: the answer named none).  Returns 1
+ * when it was added, 0 when the call failed (r->out says why), or -1 and
+ * err.
  */
 static int
 token_fetch(struct run *r, json_object *auth, json_object *secret,
-    const char *const *secrets, struct error *err)
+    const char *const *secrets, long long *expires_in, struct error *err)
 {
 	struct oauthclient_tokens tokens = { 0 };
 	struct outbound_response res = { 0 };
@@ -1702,6 +1756,7 @@ token_fetch(struct run *r, json_object *auth, json_object *secret,
 		rc = 0;
 		goto out;
 	}
+	*expires_in = tokens.expires_in;
 	if ((token = json_object_new_string(tokens.access_token)) == NULL ||
 	    json_object_object_add(secret, "access_token", token) != 0) {
 		error_set(err, ERR_INTERNAL, "out of memory");
@@ -1716,6 +1771,408 @@ out:
 }
 
 /*
+ * The credentials of one operation's call: its integration's auth
+ * connection secret, or those of the workspace integration it is
+ * attached to.
+ */
+struct creds {
+	json_object *auth;            /* the auth connection, or NULL */
+	json_object *secret;          /* its secret, or NULL */
+	struct strings forms;         /* its forms never to show */
+	char settings_sha256[CRYPTO_SHA256_HEX_LEN + 1]; /* oauth2: cache key */
+	bool cached;                  /* its access token is the cache's */
+	struct wicreds attached;      /* an attached integration's */
+	bool is_attached;
+	const char *bearer;           /* for an MCP server, or NULL */
+	const char *const *redact;    /* what no answer may show */
+};
+
+/* Release what c holds.  Accepts a zeroed struct. */
+static void
+creds_free(struct creds *c)
+{
+	strings_free(c->forms.v);
+	json_secret_free(c->secret);
+	wicreds_free(&c->attached);
+	memset(c, 0, sizeof(*c));
+}
+
+/*
+ * A failure to get credentials made the call's result, when err is one
+ * the caller should see as such.  Returns 0 (r->out says why), or -1.
+ */
+static int
+creds_failure(struct run *r, const char *const *secrets, struct error *err)
+{
+	if (err->code == ERR_INTERNAL || err->code == ERR_DATABASE_UNAVAILABLE)
+		return -1;
+	if (result_fail(r->out, secrets, r->prefix, "No credentials for the"
+	    " upstream: %s", err->message) != 0)
+		return error_set(err, ERR_INTERNAL, "out of memory");
+	error_clear(err);
+	return 0;
+}
+
+/* Point c's bearer at its current token, and redact its current forms. */
+static void
+creds_settle(struct creds *c)
+{
+	const char *type = json_get_string(c->auth, "type");
+
+	if (c->is_attached) {
+		c->bearer = c->attached.bearer;
+		c->redact = (const char *const *)c->attached.secrets;
+		return;
+	}
+	c->redact = (const char *const *)c->forms.v;
+	c->bearer = NULL;
+	if (type != NULL && strcmp(type, "bearer") == 0)
+		c->bearer = json_get_string(c->secret, "token");
+	else if (type != NULL && strcmp(type, "oauth2") == 0)
+		c->bearer = json_get_string(c->secret, "access_token");
+}
+
+/*
+ * Give c's oauth2 client_credentials connection an access token: the
+ * cached one unless fresh is set, else one got from the provider now and
+ * cached.  Returns 1 when it has one, 0 when none could be had (r->out
+ * says why), or -1 and err.
+ */
+static int
+creds_token(struct run *r, struct creds *c, bool fresh, struct error *err)
+{
+	const char *auth_id = json_get_string(c->auth, "id");
+	const char *token;
+	long long expires_in = -1;
+	char *cached = NULL;
+	int got;
+
+	c->cached = false;
+	if ((token = json_get_string(c->secret, "access_token")) != NULL) {
+		explicit_bzero((char *)token, strlen(token));
+		json_object_object_del(c->secret, "access_token");
+	}
+	if (!fresh && tokencache_get(r->vault, r->app_id, auth_id,
+	    c->settings_sha256, &cached, err) != 0) {
+		if (err->code == ERR_DATABASE_UNAVAILABLE)
+			return -1;
+		error_clear(err);	/* a token that no longer opens */
+	}
+	if (cached != NULL) {
+		json_put_string(c->secret, "access_token", cached);
+		tokencache_free(cached);
+		c->cached = true;
+	} else {
+		if ((got = token_fetch(r, c->auth, c->secret, c->redact,
+		    &expires_in, err)) != 1)
+			return got;
+		/* A token not kept is got again next time: no failure. */
+		if (tokencache_put(r->vault, r->app_id, auth_id,
+		    c->settings_sha256, json_get_string(c->secret,
+		    "access_token"), expires_in, err) != 0)
+			error_clear(err);
+	}
+	strings_take(&c->forms, strdup(json_get_string(c->secret,
+	    "access_token")));
+	if (c->forms.failed)
+		return error_set(err, ERR_INTERNAL, "out of memory");
+	creds_settle(c);
+	return 1;
+}
+
+/*
+ * Open the credentials of integration into c (zeroed).  Returns 1 when
+ * they are had, 0 when they could not be (r->out says why), or -1 and
+ * err.
+ */
+static int
+creds_open(struct run *r, json_object *integration, struct creds *c,
+    struct error *err)
+{
+	json_object *attached = json_get_object(integration,
+	    "workspace_integration");
+	const char *type, *settings;
+
+	if (attached != NULL) {
+		if (wicreds_open(r->vault, r->policy, json_get_string(attached,
+		    "workspace_id"), json_get_string(attached, "id"),
+		    &c->attached, err) != 0)
+			return creds_failure(r, NULL, err) == 0 ? 0 : -1;
+		c->is_attached = true;
+		creds_settle(c);
+		return 1;
+	}
+	c->auth = json_get_object(integration, "auth");
+	type = json_get_string(c->auth, "type");
+	if (c->auth != NULL && (type == NULL || strcmp(type, "none") != 0) &&
+	    authconn_open_secret(r->vault, r->app_id,
+	    json_get_string(c->auth, "id"), &c->secret, err) != 0)
+		return -1;
+	secrets_collect(c->auth, c->secret, &c->forms);
+	if (c->forms.failed)
+		return error_set(err, ERR_INTERNAL, "out of memory");
+	creds_settle(c);
+	if (type != NULL && strcmp(type, "oauth2") == 0 &&
+	    json_get_string(c->secret, "access_token") == NULL) {
+		settings = json_object_to_json_string_ext(json_get_object(
+		    c->auth, "settings"), JSON_C_TO_STRING_PLAIN);
+		crypto_sha256_hex(settings, strlen(settings),
+		    c->settings_sha256);
+		if (c->secret == NULL &&
+		    (c->secret = json_object_new_object()) == NULL)
+			return error_set(err, ERR_INTERNAL, "out of memory");
+		return creds_token(r, c, false, err);
+	}
+	return 1;
+}
+
+/*
+ * After the upstream answered 401: new credentials for c, when it has
+ * an OAuth token that could be renewed (an attached OAuth integration's,
+ * or a cached client_credentials one).  Returns 1 when c has new ones, 2
+ * when there is nothing to renew, 0 when renewing failed (r->out says
+ * why), or -1 and err.
+ */
+static int
+creds_renew(struct run *r, json_object *integration, struct creds *c,
+    struct error *err)
+{
+	json_object *attached = json_get_object(integration,
+	    "workspace_integration");
+	const char *token;
+
+	if (c->is_attached && c->attached.oauth) {
+		if (wicreds_refresh(r->vault, r->policy, json_get_string(
+		    attached, "workspace_id"), json_get_string(attached, "id"),
+		    &c->attached, err) != 0)
+			return creds_failure(r, c->redact, err) == 0 ? 0 : -1;
+		creds_settle(c);
+		return 1;
+	}
+	if (!c->cached)
+		return 2;
+	token = json_get_string(c->secret, "access_token");
+	if (tokencache_drop(r->vault, r->app_id, json_get_string(c->auth,
+	    "id"), token, err) != 0) {
+		if (err->code == ERR_DATABASE_UNAVAILABLE)
+			return -1;
+		error_clear(err);
+	}
+	return creds_token(r, c, true, err);
+}
+
+/*
+ * Add the lines of extra (NULL-terminated, borrowed) to the headers of
+ * req.  Returns 0, or -1 and err.
+ */
+static int
+headers_add(struct toolexec_request *req, char *const *extra,
+    struct error *err)
+{
+	size_t n = 0, k = 0, i;
+	char **grown;
+
+	while (req->headers != NULL && req->headers[n] != NULL)
+		n++;
+	while (extra != NULL && extra[k] != NULL)
+		k++;
+	if (k == 0)
+		return 0;
+	if ((grown = realloc(req->headers, (n + k + 1) *
+	    sizeof(*grown))) == NULL)
+		return error_set(err, ERR_INTERNAL, "out of memory");
+	req->headers = grown;
+	for (i = 0; i < k; i++) {
+		if ((grown[n + i] = strdup(extra[i])) == NULL) {
+			grown[n + i] = NULL;
+			return error_set(err, ERR_INTERNAL, "out of memory");
+		}
+		grown[n + i + 1] = NULL;
+	}
+	return 0;
+}
+
+/*
+ * Build the request of op (arguments placed by binding, credentials c)
+ * into req (zeroed) and send it under r's policy in one of the
+ * integration's upstream slots, into *res (zeroed).  Returns 1 when an
+ * answer came, 0 when none did or the request could not be built (r->out
+ * says why), or -1 and err.
+ */
+static int
+send_operation(struct run *r, json_object *integration, json_object *op,
+    json_object *binding, json_object *arguments, const struct creds *c,
+    struct toolexec_request *req, struct outbound_response *res,
+    struct error *err)
+{
+	const char *id = json_get_string(integration, "id");
+	long long start;
+	int slot = -1, rc;
+
+	if (toolexec_request_build(integration, op, binding, arguments,
+	    c->secret, req, err) != 0) {
+		if (err->code != ERR_VALIDATION)
+			return -1;
+		if (result_fail(r->out, c->redact, r->prefix, "%s",
+		    err->message) != 0)
+			return error_set(err, ERR_INTERNAL, "out of memory");
+		error_clear(err);
+		return 0;
+	}
+	if (c->is_attached && headers_add(req, c->attached.headers,
+	    err) != 0)
+		return -1;
+	/* A busy upstream is a failure the caller may retry. */
+	if (upstreamslot_take(id, r->concurrency, &slot, err) != 0) {
+		if (err->code != ERR_TOO_MANY_REQUESTS)
+			return -1;
+		return outbound_failure(r, c->redact, "", err);
+	}
+	start = now_ms();
+	rc = outbound_request(r->policy, req->method, req->url,
+	    (const char *const *)req->headers, req->body, req->body_len, res,
+	    err);
+	r->out->upstream_ms += now_ms() - start;
+	upstreamslot_give(id, slot);
+	if (rc != 0)
+		return outbound_failure(r, c->redact, "", err);
+	return 1;
+}
+
+/*
+ * Run operation op of an HTTP (openapi or http) integration with
+ * arguments placed by binding and credentials c, into r->out.  An OAuth
+ * token the upstream refuses (401) is renewed once (creds_renew()) and
+ * the call made once more.  *value as run_operation().  Returns 0, or -1
+ * and err.
+ */
+static int
+run_http(struct run *r, json_object *integration, json_object *op,
+    json_object *binding, json_object *arguments, struct creds *c,
+    json_object **value, struct error *err)
+{
+	struct outbound_response res = { 0 };
+	struct toolexec_request req = { 0 };
+	char content_type[256];
+	int rc, attempt;
+
+	for (attempt = 0; ; attempt++) {
+		if ((rc = send_operation(r, integration, op, binding,
+		    arguments, c, &req, &res, err)) != 1)
+			goto out;
+		if (res.status != 401 || attempt > 0)
+			break;
+		if ((rc = creds_renew(r, integration, c, err)) == 2)
+			break;
+		if (rc != 1)
+			goto out;
+		outbound_response_free(&res);
+		toolexec_request_free(&req);
+		memset(&res, 0, sizeof(res));
+	}
+	rc = answer_map(res.status, outbound_response_header(&res,
+	    "Content-Type", content_type, sizeof(content_type)) == 0 ?
+	    content_type : NULL, res.body, res.len, c->redact, r->prefix,
+	    r->out, value, err);
+out:
+	outbound_response_free(&res);
+	toolexec_request_free(&req);
+	return rc;
+}
+
+/*
+ * tools/call of operation op's tool on the MCP server at url with c's
+ * bearer token, in one of the integration's upstream slots, into
+ * *result.  Returns 1 when the server answered, 0 when it did not
+ * (r->out says why; *refused tells a 401), or -1 and err.
+ */
+static int
+send_mcp(struct run *r, json_object *integration, json_object *op,
+    json_object *arguments, const struct creds *c, json_object **result,
+    bool *refused, struct error *err)
+{
+	const char *id = json_get_string(integration, "id");
+	long long start;
+	int slot = -1, rc;
+
+	*refused = false;
+	if (upstreamslot_take(id, r->concurrency, &slot, err) != 0) {
+		if (err->code != ERR_TOO_MANY_REQUESTS)
+			return -1;
+		return outbound_failure(r, c->redact, "", err);
+	}
+	start = now_ms();
+	rc = mcpclient_call_tool(r->policy, json_get_string(integration,
+	    "base_url"), c->bearer, json_get_string(op, "key"), arguments,
+	    result, err);
+	r->out->upstream_ms += now_ms() - start;
+	upstreamslot_give(id, slot);
+	if (rc == 0)
+		return 1;
+	*refused = mcpclient_refused(err);
+	if (err->code == ERR_BAD_REQUEST)	/* an unusable token */
+		err->code = ERR_UPSTREAM_UNAVAILABLE;
+	return outbound_failure(r, c->redact, "", err);
+}
+
+/*
+ * Run operation op of an mcp_server integration: tools/call of the tool
+ * its key names, with the arguments as they are, into r->out: the
+ * server's result as it gave it (content, structuredContent, isError),
+ * withheld when it shows a credential.  A token the server refuses
+ * (401) is renewed once (creds_renew()) and the call made once more.
+ * *value as run_operation(): the structuredContent.  Returns 0, or -1
+ * and err.
+ */
+static int
+run_mcp(struct run *r, json_object *integration, json_object *op,
+    json_object *arguments, struct creds *c, json_object **value,
+    struct error *err)
+{
+	const char *url = json_get_string(integration, "base_url");
+	json_object *result = NULL, *content;
+	bool refused;
+	int rc, attempt;
+
+	if (url == NULL || url[0] == '\0')
+		return error_set(err, ERR_CONFLICT, "Integration '%s' has no"
+		    " endpoint URL to call.", json_get_string(integration,
+		    "name"));
+	for (attempt = 0; ; attempt++) {
+		if ((rc = send_mcp(r, integration, op, arguments, c, &result,
+		    &refused, err)) == 1)
+			break;
+		if (rc < 0 || !refused || attempt > 0)
+			return rc;
+		if ((rc = creds_renew(r, integration, c, err)) != 1)
+			return rc == 2 ? 0 : rc;
+		/* The refusal was the result; the next try replaces it. */
+		json_object_put(r->out->content);
+		r->out->content = NULL;
+		r->out->is_error = false;
+	}
+	r->out->upstream_status = 200;
+	content = json_get_array(result, "content");
+	if (content == NULL || shows_secret(result, c->redact)) {
+		rc = result_fail(r->out, NULL, r->prefix, "%s",
+		    content == NULL ? "The MCP server's result has no"
+		    " content." : "The MCP server's result shows a"
+		    " credential; it is withheld.");
+		json_object_put(result);
+		return rc != 0 ? error_set(err, ERR_INTERNAL,
+		    "out of memory") : 0;
+	}
+	r->out->content = json_object_get(content);
+	r->out->structured = json_object_get(json_get_object(result,
+	    "structuredContent"));
+	r->out->is_error = json_get_true(result, "isError");
+	if (value != NULL && !r->out->is_error)
+		*value = json_object_get(r->out->structured);
+	json_object_put(result);
+	return 0;
+}
+
+/*
  * Run operation op with arguments placed by binding, into r->out (which
  * is replaced).  *value, when value is not NULL, gets the answer for
  * later steps (see answer_map).  Returns 0 (r->out says whether the call
@@ -1725,16 +2182,10 @@ static int
 run_operation(struct run *r, json_object *op, json_object *binding,
     json_object *arguments, json_object **value, struct error *err)
 {
-	json_object *integration, *auth, *secret = NULL;
-	struct outbound_response res = { 0 };
-	struct toolexec_request req = { 0 };
-	struct strings secrets = { 0 };
-	const char *const *redact;
-	const char *type;
-	char content_type[256];
-	long long start;
-	int slot = -1;
-	int rc = -1, got;
+	json_object *integration;
+	const char *kind;
+	struct creds c;
+	int rc, got;
 
 	if (value != NULL)
 		*value = NULL;
@@ -1748,75 +2199,18 @@ run_operation(struct run *r, json_object *op, json_object *binding,
 	if (integration == NULL)
 		return error_set(err, ERR_CONFLICT, "Operation '%s' belongs to"
 		    " no integration of the app.", json_get_string(op, "key"));
-	auth = json_get_object(integration, "auth");
-	type = json_get_string(auth, "type");
-	if (auth != NULL && (type == NULL || strcmp(type, "none") != 0) &&
-	    authconn_open_secret(r->vault, r->app_id,
-	    json_get_string(auth, "id"), &secret, err) != 0)
-		return -1;
-	secrets_collect(auth, secret, &secrets);
-	if (secrets.failed) {
-		error_set(err, ERR_INTERNAL, "out of memory");
-		goto out;
+	memset(&c, 0, sizeof(c));
+	if ((got = creds_open(r, integration, &c, err)) != 1) {
+		creds_free(&c);
+		return got;
 	}
-	redact = (const char *const *)secrets.v;
-
-	if (type != NULL && strcmp(type, "oauth2") == 0 &&
-	    json_get_string(secret, "access_token") == NULL) {
-		if ((got = token_fetch(r, auth, secret, redact, err)) == -1)
-			goto out;
-		if (got == 0) {
-			rc = 0;
-			goto out;
-		}
-		strings_take(&secrets, strdup(json_get_string(secret,
-		    "access_token")));
-		if (secrets.failed) {
-			error_set(err, ERR_INTERNAL, "out of memory");
-			goto out;
-		}
-		redact = (const char *const *)secrets.v;
-	}
-	if (toolexec_request_build(integration, op, binding, arguments, secret,
-	    &req, err) != 0) {
-		if (err->code != ERR_VALIDATION)
-			goto out;
-		if (result_fail(r->out, redact, r->prefix, "%s",
-		    err->message) != 0) {
-			error_set(err, ERR_INTERNAL, "out of memory");
-			goto out;
-		}
-		error_clear(err);
-		rc = 0;
-		goto out;
-	}
-	/* A busy upstream is a failure the caller may retry. */
-	if (upstreamslot_take(json_get_string(integration, "id"),
-	    r->concurrency, &slot, err) != 0) {
-		if (err->code != ERR_TOO_MANY_REQUESTS)
-			goto out;
-		rc = outbound_failure(r, redact, "", err);
-		goto out;
-	}
-	start = now_ms();
-	rc = outbound_request(r->policy, req.method, req.url,
-	    (const char *const *)req.headers, req.body, req.body_len, &res,
-	    err);
-	r->out->upstream_ms += now_ms() - start;
-	upstreamslot_give(json_get_string(integration, "id"), slot);
-	if (rc != 0) {
-		rc = outbound_failure(r, redact, "", err);
-		goto out;
-	}
-	rc = answer_map(res.status, outbound_response_header(&res,
-	    "Content-Type", content_type, sizeof(content_type)) == 0 ?
-	    content_type : NULL, res.body, res.len, redact, r->prefix, r->out,
-	    value, err);
-out:
-	outbound_response_free(&res);
-	toolexec_request_free(&req);
-	strings_free(secrets.v);
-	secret_free(secret);
+	kind = json_get_string(integration, "kind");
+	if (kind != NULL && strcmp(kind, "mcp_server") == 0)
+		rc = run_mcp(r, integration, op, arguments, &c, value, err);
+	else
+		rc = run_http(r, integration, op, binding, arguments, &c,
+		    value, err);
+	creds_free(&c);
 	return rc;
 }
 

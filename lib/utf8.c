@@ -73,3 +73,14 @@ utf8_count(const char *s, size_t len)
 			n++;
 	return n;
 }
+
+size_t
+utf8_prefix(const char *s, size_t len, size_t max)
+{
+	if (len <= max)
+		return len;
+	/* Back off the continuation bytes of a character cut short. */
+	while (max > 0 && ((unsigned char)s[max] & 0xc0) == 0x80)
+		max--;
+	return max;
+}

@@ -31,4 +31,11 @@ bool	utf8_valid(const char *s, size_t len);
  */
 size_t	utf8_count(const char *s, size_t len);
 
+/*
+ * The length of the longest start of the len bytes at s that is at most
+ * max bytes and does not end inside a character: a cut of well-formed
+ * text that stays well-formed.  Can't fail.
+ */
+size_t	utf8_prefix(const char *s, size_t len, size_t max);
+
 #endif

@@ -239,7 +239,7 @@ is_deeply([ map { $_->{name} } @$ints ], [ 'Pets', 'Vets' ],
     'the app\'s integrations, by name');
 is_deeply([ sort keys %{ $ints->[0] // {} } ],
     [ sort qw(id name description kind base_url status auth_connection
-        discovery operations created_at updated_at) ],
+        discovery operations created_at updated_at workspace_integration) ],
     'an integration has exactly its fields');
 is_deeply({ map { $_ => $ints->[0]{$_} } qw(id kind base_url status
         auth_connection operations) },

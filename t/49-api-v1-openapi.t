@@ -127,9 +127,15 @@ for my $t (qw(v1_integration_create_body v1_operation_patch_body
             && $_->{type} eq 'VALID_INT' } @{ $fields{$t} // [] }),
         "$t: the shared macros were expanded (draft_revision is read)");
 }
+# name and kind are required unless workspace_integration_id attaches a
+# workspace integration that gives them: the handler checks that.
 is_deeply([ map { $_->{name} } grep { $_->{required} }
-        @{ $fields{v1_integration_create_body} // [] } ], [qw(name kind)],
-    'V1_INTEGRATION_FIELDS(true) makes name and kind required');
+        @{ $fields{v1_integration_create_body} // [] } ], [],
+    'v1_integration_create_body: no field is required by the table');
+ok(scalar(grep { $_->{name} eq 'workspace_integration_id'
+        && $_->{type} eq 'VALID_UUID' }
+        @{ $fields{v1_integration_create_body} // [] }),
+    'v1_integration_create_body: workspace_integration_id is a UUID');
 is_deeply([ map { $_->{name} } grep { $_->{required} }
         @{ $fields{v1_integration_patch_body} // [] } ], [],
     'V1_INTEGRATION_FIELDS(false) makes none required');

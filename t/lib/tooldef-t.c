@@ -15,6 +15,7 @@
 #include <string.h>
 
 #include "oas.h"
+#include "jsonutil.h"
 #include "tooldef.h"
 #include "t/tap/basic.h"
 
@@ -313,6 +314,27 @@ test_tools(void)
 	free(summary);
 }
 
+/* An MCP server's tool: no method, no path. */
+static void
+test_mcp_operation(void)
+{
+	json_object *tool = tool_of("{'key':'search_docs','method':null,"
+	    "'path':null,'summary':'','description':'','input_schema':"
+	    "{'type':'object'},'parameters':{},'annotations':"
+	    "{'readOnlyHint':true}}");
+	json_object *hints = json_get_object(tool, "annotations");
+
+	is_string("search_docs", json_get_string(tool, "description"),
+	    "an MCP tool without texts is described by its key");
+	is_string("Search docs", json_get_string(tool, "title"),
+	    "... and titled by it");
+	ok(json_get_true(hints, "readOnlyHint"),
+	    "its own annotations are kept");
+	ok(json_object_object_length(json_get_object(tool, "binding")) == 0,
+	    "it has no binding: its arguments go as they are");
+	json_object_put(tool);
+}
+
 static void
 test_refused(void)
 {
@@ -434,13 +456,14 @@ test_chain_method(void)
 int
 main(void)
 {
-	plan(83);
+	plan(87);
 
 	test_names();
 	test_annotations();
 	test_chain_method();
 	test_tools();
 	test_refused();
+	test_mcp_operation();
 	test_twilio();
 	return 0;
 }

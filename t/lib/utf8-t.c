@@ -33,7 +33,7 @@ char_bad(const char *bytes, size_t len, const char *what)
 int
 main(void)
 {
-	plan(45);
+	plan(50);
 
 	char_is("A", 1, 1, 'A', "ASCII");
 	char_is("\0x", 2, 1, 0, "NUL is a character");
@@ -75,5 +75,14 @@ main(void)
 	    14), "count: code points, not bytes");
 	is_int(1, (long)utf8_count("\xf0\x9f\x98\x80\xf0\x9f\x98\x80", 4),
 	    "count: only the len bytes");
+
+	is_int(3, (long)utf8_prefix("abc", 3, 10), "prefix: all of a short text");
+	is_int(2, (long)utf8_prefix("abc", 3, 2), "prefix: ASCII cut anywhere");
+	is_int(2, (long)utf8_prefix("ab\xe2\x82\xac", 5, 4),
+	    "prefix: a cut inside a character backs off to its start");
+	is_int(5, (long)utf8_prefix("ab\xe2\x82\xacz", 6, 5),
+	    "prefix: a cut after a character keeps it");
+	is_int(0, (long)utf8_prefix("\xf0\x9f\x98\x80", 4, 3),
+	    "prefix: nothing when the first character does not fit");
 	return 0;
 }

@@ -25,6 +25,13 @@
 #   POST   /items          201 {"id": 42, "created": <the JSON body>}
 #   DELETE /items/{id}     200 {"deleted": "<id>"}
 #   GET    /slow           never answers (the connection is held open)
+# The oauth2 variant (auth => 'oauth2') has an oauth2 client_credentials
+# auth connection instead, and its /items routes want "Authorization:
+# Bearer" with a token its own token endpoint issued and refuse_tokens()
+# has not refused:
+#   POST   /oauth/token    Basic CLIENT_ID:api_key, grant_type
+#                          client_credentials -> {"access_token": "tok-N",
+#                          "expires_in": 3600}; tok-1, tok-2, ... in turn
 # Every request is appended to a log as one JSON line {method, path, query,
 # headers (lower-case names), body} before it is answered.  Bounded: at
 # most 300 connections, 300 seconds, 5 s to read a request; killed by
@@ -45,6 +52,7 @@ use Carp qw(croak);
 use IO::Select;
 use IO::Socket::INET;
 use JSON::PP ();
+use MIME::Base64 ();
 use POSIX ();
 use Test::More ();
 use Time::HiRes qw(time);
@@ -59,6 +67,9 @@ my @upstreams;    # pids of running upstreams, for the END block
 use constant OPERATIONS => [qw(createItem deleteItem getItem listItems
     slowReport)];
 use constant DEFAULT_TOOLS => [qw(listItems getItem createItem slowReport)];
+
+# The oauth2 variant's client id (its secret is the api_key).
+use constant CLIENT_ID => 'items-client';
 
 END {
     local $?;    # keep the test's exit status
@@ -149,9 +160,18 @@ sub _route {
     my ($m, $p) = @$r{qw(method path)};
     my @items = $self->items;
     return if $m eq 'GET' && $p eq '/slow';    # held: never answered
+    return $self->_token($r) if $p eq '/oauth/token';
     return (404, { error => 'no such route' }) unless $p =~ m{\A/items\b};
-    return (401, { error => 'missing or wrong API key' })
-        unless ($r->{headers}{'x-api-key'} // '') eq $self->{api_key};
+    if ($self->{auth} eq 'oauth2') {
+        my ($token) = ($r->{headers}{authorization} // '')
+            =~ /\ABearer (\S+)\z/;
+        return (401, { error => 'invalid_token' })
+            unless defined $token && $self->{issued}{$token}
+            && !grep { $_ eq $token || $_ eq '*' } $self->refused_tokens;
+    } else {
+        return (401, { error => 'missing or wrong API key' })
+            unless ($r->{headers}{'x-api-key'} // '') eq $self->{api_key};
+    }
     if ($m eq 'GET' && $p eq '/items') {
         my ($limit) = $r->{query} =~ /(?:\A|&)limit=(\d+)/;
         $limit //= 3;
@@ -172,6 +192,26 @@ sub _route {
             padding => 'x' x 6000 }) if $m eq 'GET';
     }
     return (404, { error => 'no such route' });
+}
+
+# The token endpoint of the oauth2 variant (RFC 6749 4.4): the client
+# authenticates with Basic (CLIENT_ID, the api_key as secret); each grant
+# is a new token, tok-1, tok-2, ..., for an hour.
+sub _token {
+    my ($self, $r) = @_;
+    return (404, { error => 'no such route' })
+        unless $self->{auth} eq 'oauth2' && $r->{method} eq 'POST';
+    my ($basic) = ($r->{headers}{authorization} // '') =~ /\ABasic (\S+)\z/;
+    my $want = MIME::Base64::encode_base64(CLIENT_ID . ":$self->{api_key}",
+        '');
+    return (401, { error => 'invalid_client' })
+        unless defined $basic && $basic eq $want;
+    return (400, { error => 'unsupported_grant_type' })
+        unless $r->{body} =~ /(?:\A|&)grant_type=client_credentials(?:&|\z)/;
+    my $token = 'tok-' . ++$self->{grants};
+    $self->{issued}{$token} = 1;
+    return (200, { access_token => $token, token_type => 'Bearer',
+        expires_in => 3600 });
 }
 
 # Listen on loopback and fork the server.  Sets port, pid.
@@ -270,7 +310,8 @@ sub _openapi {
 # workspace_id (required), slug (default 'items'), name ('Item store'),
 # description ('Items and their stock.'), tools (the operation keys made
 # tools, default listItems getItem createItem slowReport), visibility
-# ('public'), api_key (default a random one), setup_tests (report the
+# ('public'), api_key (default a random one), auth ('api_key', or
+# 'oauth2' for the variant above), setup_tests (report the
 # four checks as tests: the integration's base_url is the upstream, the
 # five operations were discovered, every tool asked for was made, release
 # 1 was published).  Returns the object; bails out when a step fails.
@@ -283,10 +324,14 @@ sub start {
             // croak('DrioMcpApp->start needs workspace_id'),
         slug => $opt{slug} // 'items',
         setup_tests => $opt{setup_tests},
+        auth => $opt{auth} // 'api_key',
         api_key => $opt{api_key} // 'itm_'
             . join('', map { sprintf '%04x', int rand 65536 } 1 .. 8),
     }, $class;
+    croak "DrioMcpApp->start: auth is api_key or oauth2"
+        unless $self->{auth} =~ /\A(?:api_key|oauth2)\z/;
     $self->{log} = $s->tmpdir . "/upstream-$self->{slug}.jsonl";
+    $self->{refused} = $s->tmpdir . "/upstream-$self->{slug}.refused";
     $self->_start_upstream;
     $self->{workspace_slug} = $s->sql(
         "SELECT slug FROM workspaces WHERE id = :'p1'", $self->{workspace_id});
@@ -298,11 +343,20 @@ sub start {
         'create the app');
     $self->{app} = $app;
     my $A = $self->app_path;
-    my $auth = $self->api_ok(201, $self->api(POST => "$A/auth", {
-        name => 'Item key', type => 'api_key',
-        settings => { in => 'header', name => 'X-API-Key' },
-        secret => { value => $self->{api_key} } }),
-        'create the api_key connection');
+    my $auth = $self->{auth} eq 'oauth2'
+        ? $self->api_ok(201, $self->api(POST => "$A/auth", {
+            name => 'Item client', type => 'oauth2',
+            settings => { grant => 'client_credentials',
+                token_url => $self->upstream_url . '/oauth/token',
+                client_id => CLIENT_ID, scopes => [ 'items:read' ] },
+            secret => { client_secret => $self->{api_key} } }),
+            'create the oauth2 connection')
+        : $self->api_ok(201, $self->api(POST => "$A/auth", {
+            name => 'Item key', type => 'api_key',
+            settings => { in => 'header', name => 'X-API-Key' },
+            secret => { value => $self->{api_key} } }),
+            'create the api_key connection');
+    $self->{auth_connection} = $auth;
     my $int = $self->api_ok(201, $self->api(POST => "$A/integrations", {
         name => 'Items', kind => 'openapi',
         auth_connection_id => $auth->{id}, spec => $self->_openapi }),
@@ -374,9 +428,34 @@ sub api_ok {
     _bail($what, "$what: $res->{status} $res->{content}");
 }
 
+# --- the MCP endpoint -------------------------------------------------------
+
+# tools/call of $name with $arguments (default {}) through the endpoint
+# (or $opt{path}), statelessly at 2026-07-28, with $opt{token}.  Returns
+# the DrioStack answer.
+sub call_tool {
+    my ($self, $name, $arguments, %opt) = @_;
+    my $v = '2026-07-28';
+    my $meta = { 'io.modelcontextprotocol/protocolVersion' => $v,
+        'io.modelcontextprotocol/clientCapabilities' => {},
+        'io.modelcontextprotocol/clientInfo' => { name => 'drio-tests',
+            version => '1.0' } };
+    my $body = { jsonrpc => '2.0', id => ++$self->{rpc_id},
+        method => 'tools/call', params => { name => $name,
+            arguments => $arguments // {}, _meta => $meta } };
+    return $self->{stack}->request(POST => $opt{path} // $self->endpoint, {
+        body => $JSON->encode($body), content_type => 'application/json',
+        headers => { Accept => 'application/json, text/event-stream',
+            'MCP-Protocol-Version' => $v, 'Mcp-Method' => 'tools/call',
+            'Mcp-Name' => $name },
+        (defined $opt{token} ? (token => $opt{token}) : ()),
+        timeout => 20 });
+}
+
 # --- what it made -----------------------------------------------------------
 
 sub api_key        { return $_[0]{api_key} }
+sub auth_connection { return $_[0]{auth_connection} }
 sub app            { return $_[0]{app} }
 sub app_path       { return "/api/v1/apps/$_[0]{app}{id}" }
 sub integration    { return $_[0]{integration} }
@@ -409,6 +488,22 @@ sub upstream_during {
     my @r = $code->();
     my @all = $self->upstream_requests;
     return ([ @all[$before .. $#all] ], @r);
+}
+
+# The oauth2 variant's upstream refuses @tokens from now on (401), '*'
+# every token; with no @tokens, none.
+sub refuse_tokens {
+    my ($self, @tokens) = @_;
+    open my $fh, '>', $self->{refused}
+        or croak "refuse_tokens: $self->{refused}: $!";
+    print {$fh} map { "$_\n" } @tokens;
+    close $fh;
+}
+
+# The tokens refused now (read by the upstream at each request).
+sub refused_tokens {
+    my ($self) = @_;
+    return grep { length } split /\n/, _slurp($self->{refused});
 }
 
 # Stop the upstream.  Idempotent.
