@@ -2214,12 +2214,12 @@ consent_page(struct request *req, const struct authorization *az,
 }
 
 /*
- * May account_id use the app of az's MCP endpoint resource (a public
- * app, or a member of its workspace)?  Anything else than such a
- * resource is usable.  Returns 1 or 0, or -1 and err.
+ * May account_id use the app whose MCP endpoint resource (canonical, or
+ * NULL) names (a public app, or a member of its workspace)?  Anything
+ * else than such a resource is usable.  Returns 1 or 0, or -1 and err.
  */
 static int
-resource_usable(struct request *req, const struct authorization *az,
+resource_usable(struct request *req, const char *resource_uri,
     const char *account_id, struct error *err)
 {
 	struct auth_resource resource;
@@ -2227,11 +2227,13 @@ resource_usable(struct request *req, const struct authorization *az,
 	PGresult *res;
 	int usable;
 
-	if (az->resource == NULL || az->resource_kind != AUTH_RESOURCE_MCP)
+	if (resource_uri == NULL || resource_uri[0] == '\0')
 		return 1;
-	if (auth_resource_parse(req->config->public_url, az->resource,
+	if (auth_resource_parse(req->config->public_url, resource_uri,
 	    &resource, err) != 0)
 		return -1;
+	if (resource.kind != AUTH_RESOURCE_MCP)
+		return 1;
 	params[0] = resource.workspace_slug;
 	params[1] = resource.app_slug;
 	params[2] = account_id;
@@ -2251,7 +2253,7 @@ static int
 authorize_refuse_unusable(struct request *req, const struct authorization *az,
     const char *account_id, struct error *err)
 {
-	int usable = resource_usable(req, az, account_id, err);
+	int usable = resource_usable(req, az->resource, account_id, err);
 
 	if (usable != 0)
 		return usable;
@@ -3419,9 +3421,46 @@ static const struct db_statement device_decide = {
 	" RETURNING id"
 };
 
+static const struct db_statement device_resource_of = {
+	"device_resource_of",
+	"SELECT resource FROM device_authorizations"
+	" WHERE user_code_sha256 = $1 AND status = 'pending'"
+	"   AND expires_at > now()"
+};
+
+/*
+ * Refuse account_id's approval of the pending request whose user code
+ * hashes to hash when it names a private app's endpoint the account may
+ * not use.  Returns 0, or -1 and err (ERR_FORBIDDEN, or a database
+ * error).
+ */
+static int
+device_refuse_unusable(struct request *req, const char *hash,
+    const char *account_id, struct error *err)
+{
+	const char *params[] = { hash };
+	PGresult *res;
+	int usable = 1;
+
+	if (db_exec(&device_resource_of, 1, params, &res, err) != 0)
+		return -1;
+	if (PQntuples(res) == 1)
+		usable = resource_usable(req, db_value(res, 0, 0), account_id,
+		    err);
+	PQclear(res);
+	if (usable < 0)
+		return -1;
+	if (usable == 0)
+		return error_set(err, ERR_FORBIDDEN, "The account has no access"
+		    " to the app this request is for.");
+	return 0;
+}
+
 /*
  * Approve or deny the request a typed user code names, as account_id.
- * Returns 0, or -1 and err: ERR_DEVICE_CODE_NOT_FOUND, 429, database.
+ * Returns 0, or -1 and err: ERR_DEVICE_CODE_NOT_FOUND, 429,
+ * ERR_FORBIDDEN for an approval of a private app's endpoint by a
+ * stranger to it, database.
  */
 static int
 device_set_decision(struct request *req, const char *account_id,
@@ -3439,6 +3478,9 @@ device_set_decision(struct request *req, const char *account_id,
 		return -1;
 	if (user_code_normalise(typed, code)) {
 		crypto_sha256_hex(code, USER_CODE_LEN, hash);
+		if (approve && device_refuse_unusable(req, hash, account_id,
+		    err) != 0)
+			return -1;
 		if (db_exec(&device_decide, 3, params, &res, err) != 0)
 			return -1;
 		decided = PQntuples(res);
@@ -3633,6 +3675,12 @@ device_post(struct request *req, struct error *err)
 	approve = v[1].present && strcmp(v[1].str, "approve") == 0;
 	if (device_set_decision(req, who.account_id, v[0].str, approve,
 	    err) != 0) {
+		if (err->code == ERR_FORBIDDEN) {
+			error_clear(err);
+			return device_page(req, 403, &who, v[0].str, NULL,
+			    "Your account has no access to the app this"
+			    " device asks for.", err);
+		}
 		if (err->code != ERR_DEVICE_CODE_NOT_FOUND)
 			return -1;
 		error_clear(err);

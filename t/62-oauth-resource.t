@@ -365,6 +365,16 @@ $res = $s->request(GET => '/openapi/v1/oauth/device/lookup?user_code='
     . uri_escape($device->{user_code} // ''), { token => $approver_token });
 is(($res->{json} // {})->{resource}, $endpoint,
     'the lookup names the resource the device asks for');
+my $stranger = $s->seed_user(email => 'stranger@example.com');
+$res = $s->request(POST => '/openapi/v1/oauth/device/approve',
+    { token => $stranger->{token},
+      json => { user_code => $device->{user_code} // '' } });
+is($res->{status}, 403, 'someone outside the workspace cannot approve a'
+    . ' device for its private app\'s endpoint');
+is(($res->{json} // {})->{code}, 'forbidden', '... forbidden');
+is($s->sql(q{SELECT status FROM device_authorizations
+        WHERE device_code_sha256 = :'p1'}, sha256_hex($device->{device_code}
+        // '')), 'pending', '... and the request stays pending');
 is($s->request(POST => '/openapi/v1/oauth/device/approve',
         { token => $approver_token,
           json => { user_code => $device->{user_code} // '' } })->{status},
