@@ -500,6 +500,53 @@ toolcalls_list_get(struct request *req, struct error *err)
 }
 
 /* ---------------------------------------------------------------- */
+/* Shares                                                           */
+
+static int
+shares_list(struct request *req, struct error *err)
+{
+	struct app_access access;
+	json_object *list, *body;
+
+	if (app_access(req, ROLE_NORMAL, &access, err) != 0 ||
+	    appshare_list(access.app_id, &list, err) != 0)
+		return -1;
+	body = json_object_new_object();
+	json_object_object_add(body, "data", list);
+	return http_reply_json(req, 200, body);
+}
+
+static int
+share_put(struct request *req, struct error *err)
+{
+	struct app_access access;
+	json_object *share;
+	bool created;
+
+	if (app_access(req, ROLE_MANAGER, &access, err) != 0 ||
+	    appshare_put(access.app_id, http_path_param(req, "workspace_id"),
+	    req->identity.account_id, &created, &share, err) != 0)
+		return -1;
+	return http_reply_json(req, created ? 201 : 200, share);
+}
+
+static int
+share_delete(struct request *req, struct error *err)
+{
+	const char *workspace_id = http_path_param(req, "workspace_id");
+	struct app_access access;
+	json_object *body;
+
+	if (app_access(req, ROLE_MANAGER, &access, err) != 0 ||
+	    appshare_delete(access.app_id, workspace_id, err) != 0)
+		return -1;
+	body = json_object_new_object();
+	json_put_bool(body, "deleted", true);
+	json_put_string(body, "workspace_id", workspace_id);
+	return http_reply_json(req, 200, body);
+}
+
+/* ---------------------------------------------------------------- */
 /* The OpenAPI document and v2                                      */
 
 /* docs/openapi/api-v3.json, built in by scripts/embed. */
@@ -565,6 +612,12 @@ static const struct route v3_routes[] = {
 	  ROUTE_NO_FIELDS, ROUTE_NO_FIELDS, ROUTE_API },
 	{ "GET", APP "/tool-calls", toolcalls_list_get, ROUTE_BEARER,
 	  ROUTE_FIELDS(toolcalls_query), ROUTE_NO_FIELDS, ROUTE_API },
+	{ "GET", APP "/shares", shares_list, ROUTE_BEARER,
+	  ROUTE_NO_FIELDS, ROUTE_NO_FIELDS, ROUTE_API },
+	{ "PUT", APP "/shares/{workspace_id:uuid}", share_put, ROUTE_BEARER,
+	  ROUTE_NO_FIELDS, ROUTE_NO_FIELDS, ROUTE_API },
+	{ "DELETE", APP "/shares/{workspace_id:uuid}", share_delete,
+	  ROUTE_BEARER, ROUTE_NO_FIELDS, ROUTE_NO_FIELDS, ROUTE_API },
 	{ "*", "/api/v2{rest*}", v2_gone, ROUTE_PUBLIC,
 	  ROUTE_NO_FIELDS, ROUTE_NO_FIELDS, ROUTE_RETIRED },
 };

@@ -945,12 +945,14 @@ crew_member_leave(struct request *req, struct error *err)
 	return crew_write_reply(req, &w, 200, err);
 }
 
-/* ---------------------------------------------------------------- */
-/* The route table                                                  */
-
 #define V1 "/openapi/v1"
 #define WORKSPACE V1 "/workspaces/{workspace_id:uuid}"
 #define CREW WORKSPACE "/crews/{crew_id:uuid}"
+
+#include "openapi_apps.inc"
+
+/* ---------------------------------------------------------------- */
+/* The route table                                                  */
 
 static const struct route openapi_routes[] = {
 	{ "GET", V1 "/_health", health_get, ROUTE_PUBLIC,
@@ -994,6 +996,7 @@ static const struct route openapi_routes[] = {
 	  ROUTE_NO_FIELDS, ROUTE_FIELDS(crew_member_body), ROUTE_API },
 	{ "DELETE", CREW "/members/{account_id:uuid}", crew_member_leave,
 	  ROUTE_BEARER, ROUTE_NO_FIELDS, ROUTE_NO_FIELDS, ROUTE_API },
+	OPENAPI_APP_ROUTES,
 };
 
 int

@@ -10,6 +10,7 @@
 #include "access.h"
 #include "appconfig.h"
 #include "appstore.h"
+#include "appshare.h"
 #include "appwrite.h"
 #include "arena.h"
 #include "auth.h"

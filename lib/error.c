@@ -54,6 +54,7 @@ static const struct error_info error_table[ERR__MAX] = {
 	[ERR_RELEASE_NOT_FOUND] = { "release_not_found", 404, "No such release of this app." },
 	[ERR_TEMPLATE_NOT_FOUND] = { "template_not_found", 404, "No such template." },
 	[ERR_CREW_NOT_FOUND] = { "crew_not_found", 404, "No such crew in this workspace." },
+	[ERR_SHARE_NOT_FOUND] = { "share_not_found", 404, "The app is not shared with that workspace." },
 	[ERR_REVISION_CONFLICT] = { "revision_conflict", 409, "The draft has changed since the revision you sent." },
 	[ERR_DRAFT_ALREADY_PUBLISHED] = { "draft_already_published", 409, "That draft has just been published by another request." },
 	[ERR_RELEASE_UNCHANGED] = { "release_unchanged", 409, "The draft is the same as the latest release; there is nothing to publish." },

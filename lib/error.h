@@ -52,6 +52,7 @@ enum error_code {
 	ERR_RELEASE_NOT_FOUND, /* 404 no such release of the app */
 	ERR_TEMPLATE_NOT_FOUND, /* 404 no such template */
 	ERR_CREW_NOT_FOUND, /* 404 no such crew in the workspace */
+	ERR_SHARE_NOT_FOUND, /* 404 the app is not shared with that workspace */
 	ERR_REVISION_CONFLICT, /* 409 stale expected draft revision */
 	ERR_DRAFT_ALREADY_PUBLISHED, /* 409 lost a concurrent publish */
 	ERR_RELEASE_UNCHANGED, /* 409 publishing an unchanged draft */

@@ -310,8 +310,9 @@ VALUES
 SQL
 
 # The values of documented path parameters.
+my $other_ws = $stack->seed_workspace('Elsewhere', $alice->{email});
 my %path_value = (app_id => $app, integration_id => $integration,
-    number => 1, path => 'apps');
+    number => 1, path => 'apps', workspace_id => $other_ws);
 # Query examples that name seeded objects.
 my %query_value = (workspace_id => $ws);
 # The body each write is sent with; the walk runs in this order (reads
@@ -322,8 +323,9 @@ my %body = (
         annotations => { readOnlyHint => JSON::PP::true } },
     publishRelease => { notes => 'The first release.' },
 );
-my %rank = (importTools => 1, createTool => 2, validateDraft => 3,
-    publishRelease => 4, getRelease => 5);
+my %rank = (shareApp => 0.5, unshareApp => 0.6, importTools => 1,
+    createTool => 2, validateDraft => 3, publishRelease => 4,
+    getRelease => 5);
 
 my %seen;        # operationId => { status => count }
 my $last_etag;   # the latest draft revision an answer named
@@ -451,6 +453,24 @@ for my $o (grep { $_->{params}{'header/If-Match'} } @v3) {
 for my $o (grep { $_->{params}{'path/number'} } @v3) {
     expect_status($o, 404, 'for a release that does not exist',
         values => { number => 999 });
+}
+
+# Shares: again is 200; the app's own workspace, a workspace that does not
+# exist and a share that does not exist are refused as documented.
+{
+    my %op = map { $_->{id} => $_ } @operations;
+    expect_status($op{shareApp}, 201, 'for a workspace it is not shared'
+        . ' with');
+    expect_status($op{shareApp}, 200, 'for a workspace it is shared with');
+    expect_status($op{shareApp}, 422, 'for the app\'s own workspace',
+        values => { workspace_id => $ws });
+    expect_status($op{shareApp}, 404, 'for a workspace that does not exist',
+        values => { workspace_id => '00000000-0000-4000-8000-000000000001' });
+    expect_status($op{shareApp}, 403, 'for a member with the normal role',
+        token => $bob->{token});
+    expect_status($op{unshareApp}, 200, 'for a shared workspace');
+    expect_status($op{unshareApp}, 404, 'for a workspace it is not shared'
+        . ' with');
 }
 
 # Each success the document promises was seen, so its schema was checked.
