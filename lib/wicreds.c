@@ -124,10 +124,16 @@ use_manifest(struct wicreds *out, json_object *manifest, json_object *fields,
 
 	if (values == NULL)
 		return error_set(err, ERR_INTERNAL, "out of memory");
-	json_object_object_foreach(fields, k1, v1)
-		json_object_object_add(values, k1, json_object_get(v1));
-	json_object_object_foreach(secret, k2, v2)
-		json_object_object_add(values, k2, json_object_get(v2));
+	{
+		json_object_object_foreach(fields, k1, v1) {
+			json_object_object_add(values, k1, json_object_get(v1));
+		}
+	}
+	if (secret != NULL) {
+		json_object_object_foreach(secret, k2, v2) {
+			json_object_object_add(values, k2, json_object_get(v2));
+		}
+	}
 	if ((got = connector_verify_request(manifest, values, &req,
 	    err)) < 0) {
 		/* Stored values the manifest no longer takes. */
