@@ -39,6 +39,7 @@ static const struct config_key config_keys[] = {
 	CONFIG_KEY("database_url", CONFIG_STRING, database_url, "dbname=drio", 0, 0),
 	CONFIG_KEY("public_url", CONFIG_STRING, public_url, "http://127.0.0.1:8080", 0, 0),
 	CONFIG_KEY("max_body_bytes", CONFIG_INT, max_body_bytes, "1048576", 1, 67108864),
+	CONFIG_KEY("upload_max_bytes", CONFIG_INT, upload_max_bytes, "15728640", 1, 67108864),
 	CONFIG_KEY("workers", CONFIG_INT, workers, "2", 1, 256),
 	CONFIG_KEY("sql_dir", CONFIG_STRING, sql_dir, PKGDATADIR "/sql", 0, 0),
 	CONFIG_KEY("session_days", CONFIG_INT, session_days, "90", 0, 3650),

@@ -21,6 +21,7 @@ struct config {
 	char *database_url;         /* libpq connection string or URI */
 	char *public_url;           /* origin clients reach drio at */
 	long long max_body_bytes;   /* request bodies above this get 413 */
+	long long upload_max_bytes; /* the same, for file uploads */
 	long long workers;          /* worker processes per responder */
 	char *sql_dir;              /* migrations read by drio-admin */
 	long long session_days;     /* default lifetime of API sessions */

@@ -54,6 +54,7 @@
 #include "upstreamslot.h"
 #include "toolwrite.h"
 #include "valid.h"
+#include "wfinputs.h"
 #include "vault.h"
 #include "widget.h"
 #include "yaml.h"

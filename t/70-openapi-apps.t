@@ -11,6 +11,10 @@
 # - PUT/GET/DELETE /api/v3/apps/{app_id}/shares/{workspace_id}: managers
 #   share, members read, normal members cannot share; sharing again is 200;
 #   the app's own workspace is 422; unknown ones 404.
+# - GET /openapi/v1/apps/{app_id}/describe: info, parameters (Dify's
+#   user_input_form) and input_schema from the start node of the workflow
+#   it runs; the fields allow-list; members of the app's workspace and of
+#   workspaces it is shared with, 404 for anyone else.
 # - GET /openapi/v1/permitted-external-apps: the apps shared with one of
 #   the caller's workspaces and in none of them, with their filters; gone
 #   again once unshared.
@@ -196,6 +200,69 @@ $res = as($otto, GET => '/openapi/v1/permitted-external-apps');
 is_deeply([ map { $_->{name} } @{ $res->{json}{data} // [] } ],
     [ 'Ops runbook', 'Sales chat' ], 'the unshared app is gone from the list');
 is($s->sql("SELECT count(*) FROM app_shares"), 3, 'three shares remain');
+
+# --- GET /apps/{app_id}/describe ---------------------------------------------
+
+my $start = { id => 'start', type => 'custom', data => { type => 'start',
+    title => 'Start', variables => [
+        { variable => 'city', label => 'City', type => 'text-input',
+          required => JSON::PP::true, max_length => 48 },
+        { variable => 'units', label => 'Units', type => 'select',
+          required => JSON::PP::false, options => [ 'metric', 'imperial' ] },
+        { variable => 'days', label => 'Days', type => 'number',
+          required => JSON::PP::false } ] } };
+my $end = { id => 'end', type => 'custom', data => { type => 'end',
+    title => 'End', outputs => [] } };
+$s->sql("UPDATE drafts SET workflow = :'p1' WHERE app_id = :'p2'",
+    JSON::PP->new->canonical->encode({ graph => { nodes => [ $start, $end ],
+        edges => [ { id => 'e1', source => 'start', target => 'end',
+            sourceHandle => 'source', targetHandle => 'target' } ] },
+        features => {} }), $app{'Weather bot'});
+my $describe = "/openapi/v1/apps/$app{'Weather bot'}/describe";
+$res = as($nils, GET => $describe);
+is($res->{status}, 200, 'a member describes an app') or diag $res->{content};
+is_deeply([ sort keys %{ $res->{json} // {} } ],
+    [ qw(info input_schema parameters) ], 'every block without fields');
+is_deeply([ @{ $res->{json}{info} // {} }{qw(id name mode author
+        service_api_enabled is_agent)} ],
+    [ $app{'Weather bot'}, 'Weather bot', 'workflow', 'Olga Owner',
+      JSON::PP::false, JSON::PP::false ],
+    'info: the app, its author; not yet runnable (no release)');
+is_deeply($res->{json}{info}{tags}, [ { name => 'ops' },
+    { name => 'weather' } ], 'info: its tags');
+is_deeply([ map { (keys %$_)[0] } @{ $res->{json}{parameters}
+        {user_input_form} // [] } ], [ qw(text-input select number) ],
+    'parameters: the start node\'s variables as Dify\'s user_input_form');
+my $schema = $res->{json}{input_schema} // {};
+is_deeply([ $schema->{type}, [ sort keys %{ $schema->{properties} // {} } ],
+        $schema->{required} ], [ 'object', [ qw(city days units) ],
+        [ 'city' ] ], 'input_schema: an object of the three inputs, city'
+    . ' required');
+is($schema->{properties}{city}{maxLength}, 48, '... city at most 48');
+is_deeply($schema->{properties}{units}{enum}, [ 'metric', 'imperial' ],
+    '... units one of its options');
+$res = as($nils, GET => "$describe?fields=info");
+is_deeply([ sort keys %{ $res->{json} // {} } ], [ 'info' ],
+    'fields=info: only info');
+$res = as($nils, GET => "$describe?fields=input_schema,parameters");
+is_deeply([ sort keys %{ $res->{json} // {} } ],
+    [ qw(input_schema parameters) ], 'fields lists blocks, any order');
+is_validation_error(as($nils, GET => "$describe?fields=info,secrets"),
+    [ 'query', 'fields' ], 'enum', 'an unknown member of fields is 422');
+is_error(as($otto, GET => "/openapi/v1/apps/$app{'Agent Smith'}/describe"),
+    404, 'app_not_found', 'an app neither in nor shared with the caller\'s'
+    . ' workspaces is 404');
+$res = as($otto, GET => "/openapi/v1/apps/$app{'Sales chat'}/describe");
+is($res->{status}, 200, 'an app shared with the caller\'s workspace is'
+    . ' described') or diag $res->{content};
+is($res->{json}{info}{is_agent}, JSON::PP::false, '... a chat app');
+is_deeply($res->{json}{parameters}{user_input_form}, [],
+    '... without a workflow it takes no inputs');
+$res = as($nils, GET => "/openapi/v1/apps/$app{'Agent Smith'}/describe"
+    . '?fields=info');
+is($res->{json}{info}{is_agent}, JSON::PP::true, 'agent-chat is an agent');
+is_error(as($nils, GET => "/openapi/v1/apps/$nowhere/describe"), 404,
+    'app_not_found', 'an app that does not exist is 404');
 
 $s->finish;
 done_testing;
