@@ -256,8 +256,8 @@ test_valid(void)
 	    "/workflow", "{'nodes': []}"), "", "",
 	    "an app with a workflow and no tools is valid");
 	expect(EDITS("/integrations/0/kind", "'mcp_server'",
-	    "/integrations/0/base_url", "null"), "", "",
-	    "an mcp_server integration needs no base URL");
+	    "/integrations/0/base_url", "'https://mcp.example.com/mcp'"), "",
+	    "", "an mcp_server integration with its endpoint URL is valid");
 	expect(EDITS("/tools/1/binding/verbose", "{'in': 'body'}"), "", "",
 	    "a body binding needs no parameter name");
 	expect(EDITS("/tools/0/chain/0/arguments/name",
@@ -285,6 +285,20 @@ test_errors(void)
 	    "integration_base_url_missing /integrations/0/base_url", "",
 	    "an http integration without a base URL is "
 	    "\"integration_base_url_missing\"");
+	expect(EDITS("/integrations/0/kind", "'mcp_server'",
+	    "/integrations/0/base_url", "null"),
+	    "integration_base_url_missing /integrations/0/base_url", "",
+	    "an mcp_server integration without its endpoint URL is "
+	    "\"integration_base_url_missing\"");
+	expect(EDITS("/integrations/0/workspace_integration",
+	    "{'id': 'w1', 'name': 'Linear', 'status': 'pending_mcp_oauth'}"),
+	    "integration_not_connected"
+	    " /integrations/0/workspace_integration/status", "",
+	    "an attached workspace integration not connected is "
+	    "\"integration_not_connected\"");
+	expect(EDITS("/integrations/0/workspace_integration",
+	    "{'id': 'w1', 'name': 'Linear', 'status': 'connected'}"), "", "",
+	    "a connected one is valid");
 	expect(EDITS("/integrations/1/base_url", "''"),
 	    "integration_base_url_missing /integrations/1/base_url", "",
 	    "an openapi integration with an empty base URL is "
@@ -564,7 +578,7 @@ test_secret_fields(void)
 int
 main(void)
 {
-	plan(72);
+	plan(75);
 	if ((arena = arena_new()) == NULL)
 		bail("arena_new failed");
 	test_valid();
