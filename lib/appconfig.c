@@ -16,6 +16,7 @@
 #include "jsonutil.h"
 #include "tooldef.h"
 #include "valid.h"
+#include "wfgraph.h"
 
 /*
  * The fields of an operation as a tool refers to it; a chain step also
@@ -736,6 +737,25 @@ check_widgets(json_object *config, struct report *r)
 	}
 }
 
+/*
+ * The graph of the workflow (Dify's workflow mapping: graph, features,
+ * ...): lib/wfgraph's checks, pointers under /workflow/graph.
+ */
+static void
+check_workflow(json_object *config, struct report *r)
+{
+	json_object *graph = json_get_object(json_get_object(config,
+	    "workflow"), "graph");
+	struct error err = { 0 };
+
+	if (graph == NULL)
+		return;
+	/* Only memory can fail here; the report is then shorter. */
+	if (wfgraph_check(graph, "/workflow/graph", r->errors, r->warnings,
+	    &err) != 0)
+		error_clear(&err);
+}
+
 json_object *
 appconfig_validate(json_object *config)
 {
@@ -750,6 +770,7 @@ appconfig_validate(json_object *config)
 	check_integrations(config, &r);
 	check_tools(config, &r);
 	check_widgets(config, &r);
+	check_workflow(config, &r);
 	if (desc == NULL || desc[0] == '\0')
 		report_add(r.warnings, "app_description_missing",
 		    "/app/description", "The app has no description.");

@@ -14,18 +14,13 @@
 
 #include "dsl.h"
 #include "jsonutil.h"
+#include "wfgraph.h"
 #include "yaml.h"
 
 /* A version as numbers: parts[0] is the major, parts[1] the minor. */
 struct dsl_version {
 	unsigned long parts[DSL_VERSION_PARTS];
 	size_t count;
-};
-
-/* The node types drio runs (issue 10); every other one is a warning. */
-static const char *const dsl_runnable_types[] = {
-	"start", "end", "tool", "http-request", "template-transform",
-	"if-else", "human-input",
 };
 
 const char *
@@ -246,19 +241,6 @@ warning_add(json_object *list, json_object *details, const char *code,
 	return 0;
 }
 
-/* Can drio run nodes of data.type type? */
-static bool
-is_runnable_type(const char *type)
-{
-	size_t i;
-
-	for (i = 0; i < sizeof(dsl_runnable_types) /
-	    sizeof(dsl_runnable_types[0]); i++)
-		if (strcmp(type, dsl_runnable_types[i]) == 0)
-			return true;
-	return false;
-}
-
 /*
  * Check the graph of workflow (step 8 in dsl.h) and list every node drio
  * cannot run in warnings.  Returns 0, or -1 with err: ERR_BAD_REQUEST
@@ -322,7 +304,7 @@ read_graph(json_object *workflow, json_object *warnings, struct error *err)
 			return read_fail(err, path,
 			    "Node \"%.64s\" has no type", id);
 		}
-		if (*type == '\0' || is_runnable_type(type))
+		if (*type == '\0' || wfgraph_type_runs(type))
 			continue;
 		if ((title = json_get_string(data, "title")) == NULL)
 			title = "";

@@ -255,6 +255,10 @@ test_valid(void)
 	expect(EDITS("/tools", "[]", "/widgets", "[]",
 	    "/workflow", "{'nodes': []}"), "", "",
 	    "an app with a workflow and no tools is valid");
+	expect(EDITS("/tools", "[]", "/widgets", "[]",
+	    "/workflow", "{'graph': {'nodes': [], 'edges': []}}"),
+	    "graph_start_missing /workflow/graph/nodes", "",
+	    "a workflow's graph is checked (lib/wfgraph), under /workflow/graph");
 	expect(EDITS("/integrations/0/kind", "'mcp_server'",
 	    "/integrations/0/base_url", "'https://mcp.example.com/mcp'"), "",
 	    "", "an mcp_server integration with its endpoint URL is valid");
@@ -578,7 +582,7 @@ test_secret_fields(void)
 int
 main(void)
 {
-	plan(75);
+	plan(76);
 	if ((arena = arena_new()) == NULL)
 		bail("arena_new failed");
 	test_valid();
