@@ -239,16 +239,28 @@ serve(const struct responder *responder, FCGX_Request *fcgi,
 	req.outbound = &process->outbound;
 	req.vault = process->vault;
 
-	/* Read the whole body first: the request is in flight until then. */
+	/*
+	 * Read the whole body before answering, also when no route matches:
+	 * the request is in flight until then.  An upload route takes a
+	 * larger one.
+	 */
+	index = router_match(responder->routes, responder->nroutes,
+	    req.method, req.path, req.arena, req.params, &req.nparams, &err);
 	length = http_header(&req, "Content-Length");
 	if ((length != NULL && length[0] != '\0' && strcmp(length, "0") != 0) ||
 	    strcmp(req.method, "POST") == 0 || strcmp(req.method, "PUT") == 0 ||
-	    strcmp(req.method, "PATCH") == 0)
-		if (http_read_body(&req, config->max_body_bytes, &err) != 0)
-			goto fail;
+	    strcmp(req.method, "PATCH") == 0) {
+		struct error body_err = { 0 };
 
-	index = router_match(responder->routes, responder->nroutes,
-	    req.method, req.path, req.arena, req.params, &req.nparams, &err);
+		if (http_read_body(&req, index >= 0 &&
+		    responder->routes[index].kind == ROUTE_UPLOAD ?
+		    config->upload_max_bytes : config->max_body_bytes,
+		    &body_err) != 0) {
+			error_clear(&err);
+			err = body_err;
+			goto fail;
+		}
+	}
 	if (index < 0)
 		goto fail;
 	route = &responder->routes[index];
@@ -279,6 +291,10 @@ serve(const struct responder *responder, FCGX_Request *fcgi,
 		/* nothing to validate */
 	} else if (route->kind == ROUTE_RAW) {
 		if (valid_query_lenient(&req, route->query, route->nquery,
+		    req.query_values, &err) != 0)
+			goto fail;
+	} else if (route->kind == ROUTE_UPLOAD) {
+		if (valid_query(&req, route->query, route->nquery,
 		    req.query_values, &err) != 0)
 			goto fail;
 	} else if (route->kind == ROUTE_API) {

@@ -33,8 +33,11 @@ enum route_kind {
 	ROUTE_OAUTH,   /* form body; unknown inputs ignored; RFC 6749 errors */
 	ROUTE_PAGE,    /* form body; unknown inputs ignored; HTML error page */
 	ROUTE_RETIRED, /* a retired API: inputs never read; ErrorBody */
-	ROUTE_RAW      /* the handler reads the body; unknown query
+	ROUTE_RAW,     /* the handler reads the body; unknown query
 	                * parameters ignored; ErrorBody (MCP's JSON-RPC) */
+	ROUTE_UPLOAD   /* a file upload: the body (up to upload_max_bytes,
+	                * not max_body_bytes) is the handler's to read;
+	                * unknown query parameters refused; ErrorBody */
 };
 
 struct route {
