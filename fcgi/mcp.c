@@ -689,50 +689,55 @@ exchange_begin(struct request *req, struct mcp_exchange *x, bool preview,
 }
 
 /*
- * Count the request against the app's limit and its caller's (the
+ * Count the request against the app's limit and then its caller's (the
  * token for a private app or the preview, the client's address for a
- * public app), in PostgreSQL so they hold over every instance.
- * Returns 0, or -1 and err (ERR_TOO_MANY_REQUESTS with Retry-After).
+ * public app), in PostgreSQL so they hold over every instance, in one
+ * statement.  Returns 0, or -1 and err (ERR_TOO_MANY_REQUESTS with
+ * Retry-After and a hint naming the limit).
  */
 static int
 within_limits(struct mcp_exchange *x, struct error *err)
 {
 	struct request *req = x->req;
 	const struct config *cfg = req->config;
-	const char *who, *key;
+	struct ratelimit_limit limits[RATELIMIT_TAKE_MAX];
+	bool is_app[RATELIMIT_TAKE_MAX];
+	const char *who;
+	size_t n = 0, refused;
 
 	if (cfg->mcp_app_requests_per_minute > 0) {
-		key = arena_printf(req->arena, "mcp:app:%s", x->app.app_id);
-		if (key == NULL || ratelimit_take(key,
-		    cfg->mcp_app_requests_per_minute, 60, err) != 0) {
-			if (key == NULL)
-				error_set(err, ERR_INTERNAL, "out of memory");
-			else if (err->code == ERR_TOO_MANY_REQUESTS)
-				error_hint(err, "This app's MCP endpoint takes"
-				    " %lld requests a minute.",
-				    cfg->mcp_app_requests_per_minute);
-			return -1;
-		}
+		limits[n].key = arena_printf(req->arena, "mcp:app:%s",
+		    x->app.app_id);
+		limits[n].limit = cfg->mcp_app_requests_per_minute;
+		is_app[n++] = true;
 	}
-	if (cfg->mcp_caller_requests_per_minute <= 0)
+	if (cfg->mcp_caller_requests_per_minute > 0) {
+		if (x->account_id != NULL)
+			who = req->identity.session_id;
+		else if (req->fcgi == NULL || (who = FCGX_GetParam(
+		    "REMOTE_ADDR", req->fcgi->envp)) == NULL)
+			who = "-";
+		limits[n].key = arena_printf(req->arena, "mcp:caller:%s:%s",
+		    x->app.app_id, who);
+		limits[n].limit = cfg->mcp_caller_requests_per_minute;
+		is_app[n++] = false;
+	}
+	if (n == 0)
 		return 0;
-	if (x->account_id != NULL)
-		who = req->identity.session_id;
-	else if (req->fcgi == NULL ||
-	    (who = FCGX_GetParam("REMOTE_ADDR", req->fcgi->envp)) == NULL)
-		who = "-";
-	key = arena_printf(req->arena, "mcp:caller:%s:%s", x->app.app_id, who);
-	if (key == NULL)
+	if (limits[0].key == NULL || limits[n - 1].key == NULL)
 		return error_set(err, ERR_INTERNAL, "out of memory");
-	if (ratelimit_take(key, cfg->mcp_caller_requests_per_minute, 60,
-	    err) != 0) {
-		if (err->code == ERR_TOO_MANY_REQUESTS)
+	if (ratelimit_take_each(limits, n, 60, &refused, err) == 0)
+		return 0;
+	if (err->code == ERR_TOO_MANY_REQUESTS && refused < n) {
+		if (is_app[refused])
+			error_hint(err, "This app's MCP endpoint takes %lld"
+			    " requests a minute.", limits[refused].limit);
+		else
 			error_hint(err, "One caller may send %lld requests a"
 			    " minute to an MCP endpoint.",
-			    cfg->mcp_caller_requests_per_minute);
-		return -1;
+			    limits[refused].limit);
 	}
-	return 0;
+	return -1;
 }
 
 static void

@@ -26,12 +26,17 @@ struct mcpapp {
 	bool public;               /* visibility public: no token needed */
 	bool log_arguments;        /* the workspace records tool arguments */
 	long long release;         /* the release served; 0: the draft */
-	json_object *config;       /* its configuration; owned */
+	json_object *config;       /* its configuration: one reference,
+	                            * owned; read-only, as a release's is
+	                            * shared with the process's cache */
 };
 
 /*
  * Find the app at workspace_slug/app_slug and its release number
- * release, or its latest when release is 0.  Returns 0 with out filled,
+ * release, or its latest when release is 0.  The release's configuration
+ * comes parsed from the process's cache when it has it (keyed by the
+ * release's id and checksum, so never stale), and is read and kept
+ * there when not.  Returns 0 with out filled,
  * or -1 and err: ERR_APP_NOT_FOUND when no app is there (a malformed
  * slug included), ERR_RELEASE_NOT_FOUND when it has no such release
  * (or, for 0, none yet: the message says to publish one), or a

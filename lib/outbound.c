@@ -11,9 +11,14 @@
  * URL is parsed once, checked, and handed to libcurl as that same parsed
  * handle (CURLOPT_CURLU), so our reading of the host is libcurl's.
  *
+ * A process keeps one libcurl handle from call to call (see
+ * handle_take), so that a call finds the connection the last one to the
+ * same host left open instead of opening a new one every time.
+ *
  * SPDX-License-Identifier: MIT
  */
 #include <sys/socket.h>
+#include <sys/types.h>
 #include <netinet/in.h>
 #include <arpa/inet.h>
 
@@ -24,6 +29,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <unistd.h>
 
 #include "config.h"
 #include "log.h"
@@ -691,6 +697,89 @@ transfer_setup(CURL *curl, CURLU *url, struct transfer *t)
 	return CURLE_OK;
 }
 
+/* ---------------------------------------------------------------- */
+/* The handle kept between calls                                    */
+
+/*
+ * The process's libcurl handle while no call uses it, and what its
+ * connections were checked against.  libcurl keeps a handle's open
+ * connections in a cache and hands one to a later transfer only for the
+ * same scheme, host name and port (and TLS settings): reuse never lets
+ * a connection to one host serve another.  Every connection in the cache
+ * was made through guard_open_socket, under the allow list kept here; a
+ * call whose policy allows other networks gets a new handle, so a
+ * connection the guard let through under a wider list never serves a
+ * call under a narrower one.  Options are per call: curl_easy_reset()
+ * before and after each, so nothing of one call (URL, headers and the
+ * credentials in them, body, callbacks) is left for the next.  The
+ * handle lives as long as its process (pid: a worker forked from a
+ * process that had one makes its own rather than share sockets).
+ */
+static struct {
+	CURL *curl;
+	pid_t pid;
+	struct outbound_network allow[OUTBOUND_MAX_NETWORKS];
+	size_t nallow;
+} kept;
+
+/* Do policy's allowed networks equal those kept?  Can't fail. */
+static bool
+kept_allow_matches(const struct outbound_policy *policy)
+{
+	size_t i;
+
+	if (policy->nallow != kept.nallow)
+		return false;
+	for (i = 0; i < policy->nallow; i++)
+		if (policy->allow[i].family != kept.allow[i].family ||
+		    policy->allow[i].prefix != kept.allow[i].prefix ||
+		    memcmp(policy->allow[i].addr, kept.allow[i].addr,
+		    sizeof(kept.allow[i].addr)) != 0)
+			return false;
+	return true;
+}
+
+/*
+ * A handle for a call under policy, without options: the kept one when
+ * its connections were made under the same allow list, else a new one
+ * (the kept one, with its connections, closed).  The caller owns it
+ * until handle_give.  Returns NULL when memory is exhausted.
+ */
+static CURL *
+handle_take(const struct outbound_policy *policy)
+{
+	CURL *curl = NULL;
+
+	if (kept.curl != NULL && kept.pid == getpid()) {
+		if (kept_allow_matches(policy)) {
+			curl = kept.curl;
+			curl_easy_reset(curl);
+		} else
+			curl_easy_cleanup(kept.curl);
+	}
+	/* A handle of the parent's is left alone: its sockets are shared. */
+	kept.curl = NULL;
+	return curl != NULL ? curl : curl_easy_init();
+}
+
+/*
+ * Keep curl (may be NULL), used under policy, for the next call, its
+ * options cleared.  Can't fail.
+ */
+static void
+handle_give(CURL *curl, const struct outbound_policy *policy)
+{
+	if (curl == NULL)
+		return;
+	curl_easy_reset(curl);
+	if (kept.curl != NULL && kept.pid == getpid())
+		curl_easy_cleanup(kept.curl);
+	kept.curl = curl;
+	kept.pid = getpid();
+	kept.nallow = policy->nallow;
+	memcpy(kept.allow, policy->allow, sizeof(kept.allow));
+}
+
 void
 outbound_response_free(struct outbound_response *out)
 {
@@ -732,7 +821,7 @@ outbound_request(const struct outbound_policy *policy, const char *method,
 		return -1;
 	}
 	url_origin(parsed, origin, sizeof(origin));
-	if ((curl = curl_easy_init()) == NULL) {
+	if ((curl = handle_take(policy)) == NULL) {
 		error_set(err, ERR_INTERNAL, "out of memory");
 		goto out;
 	}
@@ -797,8 +886,8 @@ outbound_request(const struct outbound_policy *policy, const char *method,
 out:
 	free(t.data);
 	free(t.headers);
+	handle_give(curl, policy);
 	curl_slist_free_all(list);
-	curl_easy_cleanup(curl);
 	curl_url_cleanup(parsed);
 	return rc;
 }

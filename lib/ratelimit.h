@@ -11,6 +11,8 @@
 #ifndef DRIO_RATELIMIT_H
 #define DRIO_RATELIMIT_H
 
+#include <stddef.h>
+
 #include "error.h"
 
 /*
@@ -33,6 +35,29 @@ int ratelimit_check(const char *key, long long limit,
  */
 int ratelimit_take(const char *key, long long limit,
     long long window_seconds, struct error *err);
+
+/* How many limits ratelimit_take_each() counts at once. */
+#define RATELIMIT_TAKE_MAX 2
+
+/* One key and its limit, for ratelimit_take_each(). */
+struct ratelimit_limit {
+	const char *key;
+	long long limit;
+};
+
+/*
+ * Count one request against each of the n (1 to RATELIMIT_TAKE_MAX)
+ * limits, in order, as ratelimit_take() does for one, all in one
+ * statement: the first limit the request reaches refuses it, and the
+ * limits after that one are left uncounted, as if each had been taken
+ * only after the ones before it allowed the request.  The keys must
+ * differ.  Returns 0 when every limit allows the request, or -1 and err:
+ * ERR_TOO_MANY_REQUESTS with retry_after set and *refused the index of
+ * the limit that refused it; a database error (*refused n); or
+ * ERR_INTERNAL for an n out of range or one key twice.
+ */
+int ratelimit_take_each(const struct ratelimit_limit *limits, size_t n,
+    long long window_seconds, size_t *refused, struct error *err);
 
 /* Count one hit for key in the current window.  Returns 0, or -1 and err. */
 int ratelimit_hit(const char *key, long long window_seconds,
