@@ -19,10 +19,10 @@
  * surrounding blanks are ignored, a leading "v" or "V" is allowed, then
  * one to DSL_VERSION_PARTS numbers of at most 9 digits each, separated
  * by dots ("0.6.0", "0.6", "1", "0.6.0.1").  Missing parts count as 0, so
- * "0.6" equals "0.6.0".  XXX: packaging.version also accepts pre-, post-
- * and dev-releases, epochs and local labels ("0.6.0rc1", "1!0.6",
- * "0.6.0+x"); Dify never writes them, and here they are invalid, so such
- * a file fails where Dify would read it.
+ * "0.6" equals "0.6.0".  Deliberately narrower than packaging.version,
+ * which also accepts pre-, post- and dev-releases, epochs and local
+ * labels ("0.6.0rc1", "1!0.6", "0.6.0+x"): Dify never writes them, so
+ * here they are invalid, and such a file fails where Dify would read it.
  *
  * Reading (dsl_read) follows AppDslService.import_app step by step:
  *   1. the text must be YAML (yaml.h), whose top is a mapping;

@@ -62,7 +62,6 @@ use strict;
 use warnings;
 
 use HTTP::Tiny;
-use IO::Select;
 use IO::Socket::INET;
 use JSON::PP ();
 use MIME::Base64 qw(encode_base64);
@@ -70,6 +69,7 @@ use POSIX ();
 use Test::More;
 use Time::HiRes qw(time sleep);
 use DrioFixture;
+use DrioMcpApp;
 use DrioStack;
 use DrioTest;
 
@@ -168,38 +168,6 @@ my $reject = "$tmp/reject";
 spew($as_mode, 'ok');
 spew($reject, '');
 
-sub read_request {
-    my ($c) = @_;
-    my $sel = IO::Select->new($c);
-    my $deadline = time + 5;
-    my $buf = '';
-    until ($buf =~ /\r\n\r\n/) {
-        return undef if time >= $deadline;
-        next unless $sel->can_read(0.5);
-        my $n = sysread($c, $buf, 65536, length $buf);
-        return undef unless $n;
-    }
-    my ($head, $rest) = $buf =~ /\A(.*?)\r\n\r\n(.*)\z/s;
-    my ($line, @lines) = split /\r\n/, $head;
-    my ($method, $target) = $line =~ m{\A(\S+) (\S+) HTTP/1\.[01]\z}
-        or return undef;
-    my %h;
-    for (@lines) {
-        my ($k, $v) = /\A([^:]+):\s*(.*?)\s*\z/ or next;
-        $h{lc $k} = $v;
-    }
-    my $want = $h{'content-length'} // 0;
-    while (length($rest) < $want) {
-        return undef if time >= $deadline;
-        next unless $sel->can_read(0.5);
-        my $n = sysread($c, $rest, $want - length $rest, length $rest);
-        return undef unless $n;
-    }
-    my ($path, $query) = split /\?/, $target, 2;
-    return { method => $method, path => $path, query => $query // '',
-        headers => \%h, body => $rest };
-}
-
 my $listener = IO::Socket::INET->new(LocalAddr => '127.0.0.1',
     LocalPort => 0, Listen => 32, ReuseAddr => 1) or die "listen: $!";
 my $port = $listener->sockport;
@@ -216,7 +184,7 @@ if ($server == 0) {
         . escape($CLIENT_SECRET), '');
     for (1 .. 400) {
         my $c = $listener->accept or next;
-        my $r = read_request($c);
+        my $r = DrioMcpApp::read_request($c);
         if (!$r) { close $c; next }
         if (open my $log, '>>', $svc_log) {
             print {$log} $JSON->encode($r), "\n";

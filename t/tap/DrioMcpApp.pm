@@ -109,8 +109,9 @@ sub _check {
 # --- the upstream -----------------------------------------------------------
 
 # Read one HTTP/1.x request from $c within 5 seconds.  Returns {method,
-# path, query, headers, body}, or undef when none could be read.
-sub _read_request {
+# path, query, headers, body}, or undef when none could be read.  Other
+# tests' loopback upstreams use it too: DrioMcpApp::read_request($c).
+sub read_request {
     my ($c) = @_;
     my $sel = IO::Select->new($c);
     my $deadline = time + 5;
@@ -230,7 +231,7 @@ sub _start_upstream {
         my @held;
         for (1 .. 300) {
             my $c = $listener->accept or next;
-            my $r = _read_request($c);
+            my $r = read_request($c);
             if (!$r) {
                 close $c;
                 next;
